@@ -1,0 +1,1 @@
+"""Text encoders behind one small interface; see ``recommender.encoders.base``."""
