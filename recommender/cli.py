@@ -16,6 +16,7 @@ from recommender.errors import UserError
 # Explicit list: one module per subcommand (or group of subcommands).
 COMMAND_MODULES = (
     "recommender.commands.demo",
+    "recommender.commands.catalog",
 )
 
 
