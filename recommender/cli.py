@@ -17,6 +17,7 @@ from recommender.errors import UserError
 COMMAND_MODULES = (
     "recommender.commands.demo",
     "recommender.commands.catalog",
+    "recommender.commands.rules",
 )
 
 

@@ -148,20 +148,44 @@ class Enterprise:
 
 @dataclass(frozen=True)
 class SubsidyRule:
-    """One line of a subsidy policy; evaluated by ``recommender.rules`` (issue 4)."""
+    """One line of a subsidy policy; evaluated by ``recommender.rules.subsidies``.
+
+    The policy file format (conditions, amounts, timing, caps) is documented in ``recommender.rules.policy_files``.
+    """
 
     rule_id: str
-    policy: str
+    policy: str  # policy_id of the enclosing policy
     region: str
     description: str
     conditions: dict = field(default_factory=dict)
-    amount: dict = field(default_factory=dict)
+    amount: dict = field(default_factory=dict)  # {"percent": 70} of tuition, or {"fixed": 1000} yuan
+    clause: str = ""  # where in the policy text, e.g. 第三条第（一）项
+    clause_en: str = ""
+    description_en: str = ""
+    timing: str = "upfront"  # one of SUBSIDY_TIMINGS
+    cap_yuan: int | None = None  # ceiling on this rule's amount
+
+
+SUBSIDY_TIMINGS = ("upfront", "on_graduation")  # paid at enrolment (reduces what is paid now) · refunded later
+SUBSIDY_TIER_MODES = ("highest", "all")  # within a policy: the single largest matching rule · every one
 
 
 @dataclass(frozen=True)
 class SubsidyPolicy:
     policy_id: str
     name: str
-    region: str
+    region: str  # display name: 全国, 江苏省（演示）苏州市
     rules: tuple[SubsidyRule, ...] = ()
-    source: str = ""
+    source: str = ""  # source note, e.g. 演示政策，依据公开报道改编
+    name_en: str = ""
+    source_en: str = ""
+    province: str = ""  # empty with city empty: national
+    city: str = ""
+    region_aliases: tuple[str, ...] = ()  # other spellings of the city or province (苏州, Suzhou)
+    conditions: dict = field(default_factory=dict)  # apply to every rule of the policy
+    tiers: str = "highest"  # one of SUBSIDY_TIER_MODES
+    exclusive_group: str = ""  # policies sharing a group do not stack: only the largest amount is paid
+    order: int = 100  # order of application (lowest first) when the total reaches the tuition
+    cap_yuan: int | None = None  # ceiling on the policy's total
+    demo: bool = False
+    source_file: str = ""
