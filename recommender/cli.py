@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "recommender.commands.demo",
     "recommender.commands.catalog",
     "recommender.commands.rules",
+    "recommender.commands.demand",
 )
 
 
