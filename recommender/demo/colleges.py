@@ -15,6 +15,10 @@ from recommender.demo.seed.colleges import (
     ENROLMENT_WINDOWS,
     ENROLMENT_YEAR,
     NAME_WORDS,
+    OFFER_KINDS,
+    OFFER_MODES,
+    OFFER_SPREAD,
+    OPEN_UNIVERSITY_BACHELOR,
     OPEN_UNIVERSITY_CLUSTERS,
     OPEN_UNIVERSITY_NAME,
     OPEN_UNIVERSITY_PROGRAMS,
@@ -22,11 +26,12 @@ from recommender.demo.seed.colleges import (
     PROFILES,
 )
 from recommender.demo.seed.geography import CITIES, CITY_NAMES, PROVINCE, short_city
-from recommender.demo.seed.majors import MAJORS, MajorSeed
+from recommender.demo.seed.majors import CLUSTER_RELATED, MAJORS, MAJORS_BY_CODE, MajorSeed
 
 MAJORS_BY_CLUSTER_LEVEL: dict[tuple[str, str], tuple[MajorSeed, ...]] = {
     key: tuple(m for m in MAJORS if (m.cluster, m.level) == key) for key in {(m.cluster, m.level) for m in MAJORS}
 }
+BACHELOR_LEVELS = ("职教本科", "普通本科")
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def plan_colleges(rng: random.Random) -> list[CollegePlan]:
                     college_id=f"DEMO-C{number:03d}", name=name, province=PROVINCE, city=city, kind=kind,
                     teaching_points=_teaching_points(rng, city, kind), is_demo=True,
                 )
-                span = (5, 9) if kind == "成人高校" else (6, 12)
+                span = {"成人高校": (5, 9), "本科": (7, 12)}.get(kind, (6, 12))
                 plans.append(CollegePlan(college, clusters, levels, span))
     return plans
 
@@ -120,13 +125,17 @@ def _pick_major(rng: random.Random, plan: CollegePlan) -> MajorSeed:
     return rng.choice(MAJORS_BY_CLUSTER_LEVEL[(cluster, level)])
 
 
-def _route(rng: random.Random, kind: str, level: str) -> str:
+def _route(rng: random.Random, kind: str, level: str, mode: str | None = None) -> str:
     if kind == "开放大学":
         return "开放教育注册"
+    if kind == "专科" and level == "高职专科" and mode == "线上":  # 高职扩招 classes meet in person
+        return _weighted(rng, ("成人高考", "自学考试"), (0.8, 0.2))
     if level == "职教本科":
-        return _weighted(rng, ("专升本", "成人高考"), (0.6, 0.4))
+        return _weighted(rng, ("专升本", "成人高考"), (0.5, 0.5))
+    if level == "普通本科" and kind == "成人高校":
+        return _weighted(rng, ("成人高考", "自学考试"), (0.6, 0.4))
     if level == "普通本科":
-        return _weighted(rng, ("成人高考", "自学考试", "专升本"), (0.65, 0.2, 0.15))
+        return _weighted(rng, ("成人高考", "专升本", "自学考试"), (0.5, 0.3, 0.2))
     if kind == "专科":
         return _weighted(rng, ("成人高考", "高职扩招", "自学考试"), (0.65, 0.25, 0.1))
     if kind == "成人高校":
@@ -134,8 +143,16 @@ def _route(rng: random.Random, kind: str, level: str) -> str:
     return "成人高考"
 
 
-def _mode_and_schedule(rng: random.Random, kind: str, route: str) -> tuple[str, tuple[str, ...]]:
-    if kind == "开放大学":
+# Share of the non-online programs of a route taught full-time only (全日制): 高职扩招 classes often are; a
+# 专升本 program for working adults rarely is.
+FULL_TIME_SHARE = {"高职扩招": 0.2, "专升本": 0.05}
+
+
+def _mode_and_schedule(rng: random.Random, kind: str, route: str, mode: str | None = None
+                       ) -> tuple[str, tuple[str, ...]]:
+    if mode is not None:
+        pass  # the mode was decided with the offer
+    elif kind == "开放大学":
         mode = _weighted(rng, ("线上", "混合"), (0.4, 0.6))
     elif route == "高职扩招":
         mode = _weighted(rng, ("线下", "混合"), (0.5, 0.5))
@@ -143,7 +160,7 @@ def _mode_and_schedule(rng: random.Random, kind: str, route: str) -> tuple[str, 
         mode = _weighted(rng, ("线上", "混合"), (0.5, 0.5))
     else:
         mode = _weighted(rng, ("线上", "线下", "混合"), (0.22, 0.33, 0.45))
-    if route in ("高职扩招", "专升本") and mode != "线上" and rng.random() < 0.2:
+    if route in FULL_TIME_SHARE and mode != "线上" and rng.random() < FULL_TIME_SHARE[route]:
         return mode, ("全日制",)
     if mode == "线上":
         return mode, ("弹性",)
@@ -194,27 +211,123 @@ def _window(rng: random.Random, route: str, shift: int) -> tuple[str, str]:
     return start.isoformat(), end.isoformat()
 
 
+def _teaches_vocational_bachelor(plan: CollegePlan) -> bool:
+    return any(level == "职教本科" for level, _ in plan.levels)
+
+
+def _profile_fit(plan: CollegePlan, major: MajorSeed) -> float:
+    """The college profile's weight for the major's cluster, or a third of a related cluster's; 0 if neither."""
+    related = CLUSTER_RELATED.get(major.cluster, "")
+    return plan.clusters.get(major.cluster) or 0.3 * plan.clusters.get(related, 0.0)
+
+
+def offer_weight(plan: CollegePlan, major: MajorSeed) -> float:
+    """How strongly ``plan``'s college is drawn to teach ``major`` (0: never): its profile's weight for the
+    major's cluster (a third of a related cluster's, else a little), by kind of college and level."""
+    college = plan.college
+    if college.kind not in OFFER_KINDS[major.level]:
+        return 0.0
+    vocational = _teaches_vocational_bachelor(plan)
+    if major.level == "普通本科" and vocational:
+        return 0.0  # a 职业技术大学 teaches the vocational 本科
+    fit = _profile_fit(plan, major) or 0.05
+    if major.level == "职教本科" and vocational:
+        fit *= 4.0
+    elif major.level == "高职专科":
+        fit *= {"专科": 1.0, "成人高校": 0.6}.get(college.kind, 0.2)
+    return fit
+
+
+def plan_offers(rng: random.Random, plans: Sequence[CollegePlan], wanted: dict[str, int]
+                ) -> dict[str, list[tuple[MajorSeed, str | None]]]:
+    """The majors each college is sure to teach, by college id, with the study mode when it is decided here.
+
+    Every major of a level in :data:`OFFER_SPREAD` is given to a few colleges: 本科 levels first, as they are
+    the scarcest, and within a level the majors that few colleges fit first. Each is drawn by
+    :func:`offer_weight` among the colleges whose profile fits the major, in a city not yet taken when there is
+    one (a college whose profile does not fit only when none that fits is left). The first colleges drawn for
+    a major teach it in the modes of :data:`OFFER_MODES` (online first, so that a worker anywhere in the
+    province can take it while working, then mixed); the others choose their own. The open university teaches the 本科 majors of :data:`OPEN_UNIVERSITY_BACHELOR`. A college gets at most
+    ``wanted`` sure majors, one fewer when it also teaches other levels, leaving room for its own picks.
+
+    Parameters
+    ----------
+    rng : random.Random
+    plans : sequence of CollegePlan
+    wanted : dict
+        How many programs each college offers, by college id (the open university: besides its sure majors).
+
+    Returns
+    -------
+    dict
+        College id → (major, study mode or ``None``), in the order they were given.
+    """
+    offers: dict[str, list[tuple[MajorSeed, str | None]]] = {p.college.college_id: [] for p in plans}
+    for plan in plans:
+        if plan.college.kind == "开放大学":
+            bachelor = [(MAJORS_BY_CODE[code], None) for code in OPEN_UNIVERSITY_BACHELOR]
+            offers[plan.college.college_id] = bachelor
+    room = {
+        p.college.college_id: wanted[p.college.college_id] - (0 if _teaches_vocational_bachelor(p) else 1)
+        for p in plans
+    }
+
+    def fitting_colleges(major: MajorSeed) -> int:
+        return sum(offer_weight(p, major) > 0 and bool(_profile_fit(p, major)) for p in plans)
+
+    order = [  # sorted is stable: majors few colleges fit go first, then in the seeds' order
+        m for level in (*BACHELOR_LEVELS, "高职专科")
+        for m in sorted((m for m in MAJORS if m.level == level), key=fitting_colleges)
+    ]
+    for major in order:
+        weights = [offer_weight(p, major) for p in plans]
+        cities: set[str] = set()
+        for k in range(rng.randint(*OFFER_SPREAD[major.level])):
+            free = [
+                (p, w) for p, w in zip(plans, weights)
+                if w > 0 and room[p.college.college_id] > 0
+                and all(m != major for m, _ in offers[p.college.college_id])
+            ]
+            fitting = [(p, w) for p, w in free if _profile_fit(p, major)]
+            tiers = (
+                [(p, w) for p, w in fitting if p.college.city not in cities], fitting,
+                [(p, w) for p, w in free if p.college.city not in cities], free,
+            )
+            candidates = next((tier for tier in tiers if tier), [])
+            if not candidates:
+                break
+            plan = _weighted(rng, [p for p, _ in candidates], [w for _, w in candidates])
+            offers[plan.college.college_id].append((major, OFFER_MODES[k] if k < len(OFFER_MODES) else None))
+            room[plan.college.college_id] -= 1
+            cities.add(plan.college.city)
+    return offers
+
+
 def build_programs(rng: random.Random, plans: Iterable[CollegePlan]) -> tuple[list[Program], list[Course]]:
     """Programs of every college and each program's own courses (electives and public courses).
 
-    A program's courses are its own rows plus the core rows of its major (see :mod:`recommender.demo.content`).
+    Each college first teaches the majors :func:`plan_offers` gave it, then majors drawn from its profile. A
+    program's courses are its own rows plus the core rows of its major (see :mod:`recommender.demo.content`).
     """
+    plans = list(plans)
+    wanted = {p.college.college_id: rng.randint(*p.programs) for p in plans}
+    offers = plan_offers(rng, plans, wanted)
     programs: list[Program] = []
     courses: list[Course] = []
     for plan in plans:
         college = plan.college
         shift = rng.randint(0, 7)
-        fixed = [m for m in MAJORS if m.level == "普通本科"] if college.kind == "开放大学" else []
-        wanted = len(fixed) + rng.randint(*plan.programs)
+        sure = offers[college.college_id]
+        total = wanted[college.college_id] + (len(sure) if college.kind == "开放大学" else 0)
         offered: set[tuple[str, str, str]] = set()
         attempts = 0
-        while len(offered) < wanted and attempts < 300:
+        while len(offered) < total and attempts < 300:
             attempts += 1
-            major = fixed[len(offered)] if len(offered) < len(fixed) else _pick_major(rng, plan)
+            major, mode = sure[len(offered)] if len(offered) < len(sure) else (_pick_major(rng, plan), None)
             if any(k[0] == major.code for k in offered) and rng.random() < 0.85:
                 continue  # now and then a college offers one major twice (another route or mode)
-            route = _route(rng, college.kind, major.level)
-            mode, schedule = _mode_and_schedule(rng, college.kind, route)
+            route = _route(rng, college.kind, major.level, mode)
+            mode, schedule = _mode_and_schedule(rng, college.kind, route, mode)
             if (major.code, route, mode) in offered:
                 continue
             offered.add((major.code, route, mode))

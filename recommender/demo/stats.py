@@ -7,7 +7,22 @@ from collections import Counter
 from collections.abc import Sequence
 
 from recommender.catalog.catalog import Catalog
-from recommender.catalog.model import COLLEGE_KINDS, EDUCATION_LEVELS, MAJOR_LEVELS, Enterprise, Worker
+from recommender.catalog.model import (
+    COLLEGE_KINDS,
+    EDUCATION_LEVELS,
+    MAJOR_LEVELS,
+    Enterprise,
+    Program,
+    Worker,
+)
+
+WORK_COMPATIBLE_SCHEDULES = ("晚间", "周末", "弹性")
+
+
+def fits_work(program: Program) -> bool:
+    """Whether a worker who keeps working (不脱产) can follow ``program``: online, or evening, weekend or
+    flexible classes."""
+    return program.study_mode == "线上" or any(s in WORK_COMPATIBLE_SCHEDULES for s in program.schedule)
 
 
 def _ordered(counter: Counter, order: Sequence[str]) -> dict[str, int]:
@@ -29,8 +44,9 @@ def province_stats(catalog: Catalog, workers: Sequence[Worker], enterprises: Seq
     -------
     dict
         ``colleges`` (total, per kind, per city, per city and kind, open universities' teaching cities),
-        ``programs`` (per level, mode, route, tuition range per level), ``courses`` (total, per program),
-        ``occupations``, ``majors`` (per level), ``workers`` and ``enterprises``.
+        ``programs`` (per level, mode, route, tuition range per level, share per level a worker who keeps
+        working can follow), ``courses`` (total, per program), ``occupations``, ``majors`` (per level, links
+        per level of the major), ``workers`` and ``enterprises``.
     """
     colleges = list(catalog.colleges.values())
     cities = list(dict.fromkeys(c.city for c in colleges))
@@ -60,6 +76,10 @@ def province_stats(catalog: Catalog, workers: Sequence[Worker], enterprises: Seq
             "per_mode": dict(sorted(Counter(p.study_mode for p in programs).items())),
             "per_route": dict(Counter(p.entry_route for p in programs).most_common()),
             "tuition_per_year": tuition,
+            "work_compatible_share": {
+                level: round(sum(map(fits_work, of_level)) / len(of_level), 3)
+                for level in MAJOR_LEVELS if (of_level := [p for p in programs if p.level == level])
+            },
         },
         "courses": {
             "total": len(catalog.courses),
@@ -75,6 +95,9 @@ def province_stats(catalog: Catalog, workers: Sequence[Worker], enterprises: Seq
             "total": len(catalog.majors),
             "per_level": _ordered(Counter(m.level for m in catalog.majors.values()), MAJOR_LEVELS),
             "major_occupation_links": len(catalog.major_occupations),
+            "links_per_level": _ordered(
+                Counter(catalog.majors[link.major_code].level for link in catalog.major_occupations
+                        if link.major_code in catalog.majors), MAJOR_LEVELS),
         },
         "workers": {
             "total": len(workers),

@@ -18,15 +18,21 @@ DEMO_MARK = "（演示）"
 PROFILES: dict[str, tuple[tuple[str, float, dict[str, float]], ...]] = {
     "本科": (
         ("大学", 3, {"logistics": 2, "electrical": 2, "nursing": 1, "costing": 2, "hr": 2, "childcare": 1,
-                   "property": 1, "auto": 1, "catering": 1, "ecommerce": 1}),
+                   "property": 1, "auto": 1, "catering": 1, "ecommerce": 1, "express": 1, "transport": 1,
+                   "wellness": 1, "hotel": 1}),
         ("理工学院", 3, {"electrical": 3, "auto": 2, "machining": 2, "costing": 1, "logistics": 1, "hr": 1,
-                     "robotics": 1}),
-        ("工程学院", 2, {"electrical": 3, "costing": 2, "construction": 2, "auto": 2, "logistics": 1}),
+                     "robotics": 1, "welding": 1, "industrial": 2, "energy": 1, "electronics": 1, "garment": 1}),
+        ("工程学院", 2, {"electrical": 3, "costing": 2, "construction": 2, "auto": 2, "logistics": 1, "decoration": 1,
+                     "safety": 1, "hvac": 1, "elevator": 1, "energy": 1, "industrial": 1}),
         ("医药学院", 1, {"nursing": 4, "wellness": 2, "eldercare": 2, "catering": 1, "hr": 1}),
         ("师范学院", 1, {"childcare": 4, "hr": 2, "logistics": 1, "property": 1}),
-        ("财经学院", 1, {"logistics": 3, "hr": 3, "costing": 2, "property": 1, "ecommerce": 2}),
-        ("职业技术大学", 1, {"electrical": 2, "machining": 2, "auto": 2, "construction": 2, "logistics": 2,
-                       "ecommerce": 1, "nursing": 1, "wellness": 1, "eldercare": 1, "safety": 1, "elevator": 1}),
+        ("财经学院", 1, {"logistics": 3, "hr": 3, "costing": 2, "property": 1, "ecommerce": 2, "express": 1,
+                     "hotel": 1}),
+        ("职业技术大学", 2, {"electrical": 2, "machining": 2, "auto": 2, "construction": 2, "logistics": 2,
+                       "ecommerce": 1, "nursing": 1, "wellness": 1, "eldercare": 1, "safety": 1, "elevator": 1,
+                       "express": 1, "transport": 1, "industrial": 1, "energy": 1, "decoration": 1, "welding": 1,
+                       "robotics": 1, "electronics": 1, "hvac": 1, "property": 1, "childcare": 1, "catering": 1,
+                       "garment": 1, "hr": 1, "hotel": 1}),
     ),
     "专科": (
         ("职业技术学院", 4, {"electrical": 2, "machining": 2, "auto": 2, "logistics": 2, "ecommerce": 2,
@@ -62,7 +68,21 @@ OPEN_UNIVERSITY_CLUSTERS = {
     "logistics": 3, "express": 2, "ecommerce": 3, "electrical": 2, "hr": 2, "eldercare": 2, "childcare": 2,
     "property": 2, "costing": 1, "safety": 1, "auto": 1, "catering": 1, "nursing": 1, "construction": 1,
 }
-OPEN_UNIVERSITY_PROGRAMS = 16  # 高职专科 programs, besides one per 普通本科 major
+OPEN_UNIVERSITY_PROGRAMS = 16  # 高职专科 programs, besides its 本科 programs
+# The 普通本科 majors the open university teaches (专升本 by 开放教育, online or mixed in every city): the most
+# common ones.
+OPEN_UNIVERSITY_BACHELOR = ("120601", "080601", "120105", "120103", "120209", "101101K", "040106", "120206")
+
+# How many colleges (besides the open university) offer each major, at least and at most, by level: every major
+# is taught somewhere, and every 本科 major in several cities so that a worker with a 专科 diploma can go on
+# (专升本) near home. Colleges are drawn by their profile's weight for the major's cluster, one city at a time.
+OFFER_SPREAD = {"高职专科": (2, 3), "职教本科": (4, 6), "普通本科": (4, 6)}
+# The study modes of the first colleges drawn for a major, in order (the others choose their own): every major
+# can be studied online from anywhere, and mixed (weekend classes plus online study) somewhere.
+OFFER_MODES = ("线上", "混合")
+# Which kinds of college may be drawn to teach a level; a 职业技术大学 (a 本科 college teaching 职教本科) is drawn
+# four times as often for 职教本科 and never for 普通本科.
+OFFER_KINDS = {"高职专科": ("专科", "成人高校", "本科"), "职教本科": ("本科",), "普通本科": ("本科",)}
 
 # Enrolment windows in 2027 per entry route: (start, end) as (month, day); a college may shift them by days.
 ENROLMENT_WINDOWS: dict[str, tuple[tuple[tuple[int, int], tuple[int, int]], ...]] = {
