@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "{": "(", "}": ")"})
 _DEMO_MARK = re.compile(r"\((?:演示|示例|demo)\)")
 _PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "地区", "province", "city", "省", "市", "区", "县")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold a name for comparison: NFKC (full-width → half-width), one bracket style, no spaces, case-folded.
 
@@ -29,6 +31,7 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", "", text).casefold()
 
 
+@lru_cache(maxsize=4096)
 def place_key(name: str) -> str:
     """The key of a place name: demo marks and administrative suffixes removed.
 
