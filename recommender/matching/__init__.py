@@ -1,0 +1,1 @@
+"""Free text → occupations → majors: occupation linking, link prediction and fused major matching."""

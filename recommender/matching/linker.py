@@ -1,0 +1,301 @@
+"""Occupation linking: free job text → ranked occupations with a probability each.
+
+Every occupation is described by its *labels* (name without the L/S marks, aliases; O*NET alternate titles) and
+its *content* (name, definition, tasks). For a query, candidates come from lexical and dense similarity; each
+candidate gets a dozen features (best label match of the whole text and of its best segment, lexical and dense;
+similarity to the definition; label contained in the query or the query in a label; shared head suffix, the
+head of a Chinese job title being its end; exact label match; number of labels), and a small conditional-logit
+network turns them into P(occupation | query).
+
+The network is trained on *knowledge only*: pseudo-queries drawn from the labels themselves. Most are
+left-one-out (the alias is removed from its occupation, as an unseen title would be), some are kept (a query may
+be a known title verbatim, as O*NET alternate titles are). No benchmark query or qrel is involved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from tqdm.auto import tqdm
+
+from recommender.encoders.analysis import get_analyzer
+from recommender.encoders.base import Encoder
+from recommender.matching.corpus import MatchingCorpus, display_name
+from recommender.matching.scoring import ChoiceModel, group_max, softmax
+from recommender.matching.text import normalise_label, query_variants
+
+FEATURES = ("lex_full", "lex_seg", "lex_doc", "lex_content", "dense_full", "dense_seg", "dense_content",
+            "label_in_query", "query_in_label", "suffix", "exact", "n_labels")
+
+
+@dataclass(frozen=True)
+class LinkerConfig:
+    """Linker settings.
+
+    candidates: occupations scored per query. pseudo_queries: training queries drawn from labels.
+    exact_share: share of them left verbatim (not left out). hidden: units of the choice network (0: linear).
+    dense_labels: labels per occupation that get a dense vector (the first ones: name, then aliases).
+    string_labels: labels per candidate compared character by character (the lexically closest ones).
+    exact_weight: share of the probability moved to the occupations the query names verbatim (a label).
+    """
+
+    candidates: int = 60
+    pseudo_queries: int = 2500
+    exact_share: float = 0.25
+    hidden: int = 16
+    dense_labels: int = 24
+    string_labels: int = 12
+    exact_weight: float = 0.8
+    seed: int = 13
+    use_dense: bool = True
+
+
+class OccupationLinker:
+    """Links job texts to the corpus's occupations.
+
+    Examples
+    --------
+    >>> linker = OccupationLinker(corpus, encoder).fit()            # doctest: +SKIP
+    >>> codes, probs = linker.link(["焊工"])                         # doctest: +SKIP
+    """
+
+    def __init__(self, corpus: MatchingCorpus, encoder: Encoder | None, config: LinkerConfig | None = None,
+                 show_progress: bool = False):
+        self.corpus = corpus
+        self.encoder = encoder
+        self.config = config or LinkerConfig()
+        self.use_dense = self.config.use_dense and encoder is not None
+        self.show_progress = show_progress
+        self.language = corpus.language
+        self.model: ChoiceModel | None = None
+        self._index()
+
+    # -- tables --------------------------------------------------------------------------------------------
+    def _index(self) -> None:
+        occs = self.corpus.occupations
+        max_level = max(o.level for o in occs)
+        self.candidate_mask = np.array([o.level >= min(3, max_level) for o in occs])
+        texts, owner = [], []
+        for k, o in enumerate(occs):
+            if not self.candidate_mask[k]:
+                continue
+            for t in o.label_texts:
+                texts.append(t)
+                owner.append(k)
+        self.label_text = texts
+        self.label_occ = np.array(owner, dtype=np.int64)
+        self.label_norm = [normalise_label(t) for t in texts]
+        self.n_labels = np.bincount(self.label_occ, minlength=len(occs))
+        starts = np.r_[0, np.flatnonzero(np.diff(self.label_occ)) + 1]
+        self.label_range = {int(self.label_occ[s]): (int(s), int(e))
+                            for s, e in zip(starts, np.r_[starts[1:], len(texts)])}
+        self.exact_index: dict[str, set[int]] = {}
+        for key, o in zip(self.label_norm, self.label_occ):
+            if key:
+                self.exact_index.setdefault(key, set()).add(int(o))
+        content = [o.content_text for o in occs]
+        if self.language == "zh":
+            self.counter = CountVectorizer(analyzer=get_analyzer("char1-3"), dtype=np.float32)
+        else:
+            self.counter = CountVectorizer(analyzer="char_wb", ngram_range=(2, 4), lowercase=True, dtype=np.float32)
+        counts_label = self.counter.fit_transform(texts).tocsr()
+        counts_content = self.counter.transform(content).tocsr()
+        self.tfidf = TfidfTransformer(sublinear_tf=True).fit(sparse.vstack([counts_label, counts_content]))
+        owner = sparse.csr_matrix((np.ones(len(texts), dtype=np.float32), (self.label_occ, np.arange(len(texts)))),
+                                  shape=(len(occs), len(texts)))
+        self.c_label = counts_label
+        self.c_doc = (owner @ counts_label).tocsr()
+        self.v_label = self.tfidf.transform(counts_label).tocsr()
+        self.v_doc = self.tfidf.transform(self.c_doc).tocsr()
+        self.v_content = self.tfidf.transform(counts_content).tocsr()
+        self.dense_label_rows = np.array([i for k, (s, e) in self.label_range.items()
+                                          for i in range(s, min(e, s + self.config.dense_labels))], dtype=np.int64)
+        self.dense_label_rows.sort()
+        if self.use_dense:
+            self.e_label = self.encoder.encode([texts[i] for i in self.dense_label_rows],
+                                               show_progress=self.show_progress)
+            self.e_content = self.encoder.encode(content, show_progress=self.show_progress)
+
+    # -- features ------------------------------------------------------------------------------------------
+    def _vectorize(self, texts: list[str]) -> sparse.csr_matrix:
+        return self.tfidf.transform(self.counter.transform(texts)).tocsr()
+
+    def featurize(self, queries: list[str], leave_out: list[int | None] | None = None, chunk: int = 256
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates (n, K) and features (n, K, len(FEATURES)) for ``queries``.
+
+        ``leave_out[i]`` is a label index hidden from query ``i``'s own occupation (pseudo-queries), or None.
+        """
+        cands, feats = [], []
+        steps = range(0, len(queries), chunk)
+        for start in tqdm(steps, desc="link", unit="chunk", disable=not self.show_progress or len(steps) < 2):
+            lo = leave_out[start: start + chunk] if leave_out is not None else None
+            c, f = self._featurize_chunk(queries[start: start + chunk], lo)
+            cands.append(c)
+            feats.append(f)
+        return np.concatenate(cands), np.concatenate(feats)
+
+    def _featurize_chunk(self, queries: list[str], leave_out):
+        n_occ = len(self.corpus.occupations)
+        variants = [query_variants(q, self.language) for q in queries]
+        full = [v[0] for v in variants]
+        seg_owner = [i for i, v in enumerate(variants) for _ in v[1:]]
+        segs = [s for v in variants for s in v[1:]]
+        nq = len(queries)
+        hidden = self._hidden_labels(leave_out) if leave_out is not None else {}
+        vq = self._vectorize(full)
+        lab = (vq @ self.v_label.T).toarray()
+        for i, cols in hidden.items():
+            lab[i, cols] = -1.0
+        lex_full = group_max(lab, self.label_occ, n_occ)
+        lex_seg = lex_full.copy()
+        if segs:
+            s_lab = (self._vectorize(segs) @ self.v_label.T).toarray()
+            for r, i in enumerate(seg_owner):
+                if i in hidden:
+                    s_lab[r, hidden[i]] = -1.0
+            s_max = group_max(s_lab, self.label_occ, n_occ)
+            np.maximum.at(lex_seg, np.array(seg_owner), s_max)
+        lex_doc = (vq @ self.v_doc.T).toarray()
+        self._leave_out_docs(vq, lex_doc, hidden)
+        lex_content = (vq @ self.v_content.T).toarray()
+        dense_full = dense_seg = dense_content = np.zeros((nq, n_occ), dtype=np.float32)
+        if self.use_dense:
+            eq = self.encoder.encode(full)
+            d_lab = eq @ self.e_label.T
+            pos = {int(r): j for j, r in enumerate(self.dense_label_rows)}
+            for i, cols in hidden.items():
+                d_lab[i, [pos[c] for c in cols if c in pos]] = -1.0
+            owner = self.label_occ[self.dense_label_rows]
+            dense_full = group_max(d_lab, owner, n_occ)
+            dense_seg = dense_full.copy()
+            if segs:
+                ds = self.encoder.encode(segs) @ self.e_label.T
+                for r, i in enumerate(seg_owner):
+                    if i in hidden:
+                        ds[r, [pos[c] for c in hidden[i] if c in pos]] = -1.0
+                np.maximum.at(dense_seg, np.array(seg_owner), group_max(ds, owner, n_occ))
+            dense_content = eq @ self.e_content.T
+        first = lex_full + 0.5 * lex_doc + 0.5 * lex_content + dense_full + 0.5 * dense_content
+        first[:, ~self.candidate_mask] = -np.inf
+        k = min(self.config.candidates, int(self.candidate_mask.sum()))
+        cand = np.argpartition(-first, k - 1, axis=1)[:, :k]
+        cand = np.take_along_axis(cand, np.argsort(-np.take_along_axis(first, cand, 1), axis=1), 1)
+        rows = np.arange(nq)[:, None]
+        x = np.zeros((nq, k, len(FEATURES)), dtype=np.float32)
+        for j, m in enumerate((lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content)):
+            x[:, :, j] = m[rows, cand]
+        for i in range(nq):
+            self._string_features(i, variants[i], cand[i], lab[i], hidden.get(i, []), x[i])
+        return cand, x
+
+    def _hidden_labels(self, leave_out) -> dict[int, list[int]]:
+        out = {}
+        for i, j in enumerate(leave_out):
+            if j is None:
+                continue
+            s, e = self.label_range[int(self.label_occ[j])]
+            out[i] = [c for c in range(s, e) if self.label_norm[c] == self.label_norm[j]]
+        return out
+
+    def _leave_out_docs(self, vq, lex_doc, hidden) -> None:
+        """Similarity to the occupation's label document without the hidden labels (count arithmetic)."""
+        if not hidden:
+            return
+        rows = list(hidden)
+        occs = [int(self.label_occ[hidden[i][0]]) for i in rows]
+        removed = sparse.vstack([sparse.csr_matrix(self.c_label[hidden[i]].sum(axis=0)) for i in rows]).tocsr()
+        counts = self.c_doc[occs] - removed
+        counts.data = np.maximum(counts.data, 0)
+        counts.eliminate_zeros()
+        vd = self.tfidf.transform(counts)
+        lex_doc[rows, occs] = np.asarray(vq[rows].multiply(vd).sum(axis=1)).ravel()
+
+    def _string_features(self, i, variants, cand, lab_row, hidden, out) -> None:
+        keys = {normalise_label(v) for v in variants}
+        hidden = set(hidden)
+        n_str = self.config.string_labels
+        for kk, o in enumerate(cand):
+            s, e = self.label_range.get(int(o), (0, 0))
+            labels = [c for c in range(s, e) if c not in hidden]
+            if len(labels) > n_str:
+                labels = sorted(labels, key=lambda c: -lab_row[c])[:n_str]
+            contain = qin = suffix = exact = 0.0
+            for c in labels:
+                t = self.label_norm[c]
+                if not t:
+                    continue
+                if t in keys:
+                    exact = 1.0
+                for v in keys:
+                    if not v:
+                        continue
+                    if len(t) >= 2 and t in v:
+                        contain = max(contain, len(t) / len(v))
+                    if len(v) >= 2 and v in t:
+                        qin = max(qin, len(v) / len(t))
+                    if v[-1] == t[-1]:
+                        suffix = max(suffix, _common_suffix(v, t) / len(t))
+            n_labels = e - s - sum(1 for c in hidden if s <= c < e)
+            out[kk, 7:] = (contain, qin, suffix, exact, np.log1p(n_labels))
+
+    # -- training ------------------------------------------------------------------------------------------
+    def pseudo_queries(self) -> tuple[list[str], list[int | None], np.ndarray]:
+        """Training queries drawn from the labels: (texts, left-out label or None, true occupation)."""
+        rng = np.random.default_rng(self.config.seed)
+        names = {s for s, _ in self.label_range.values()}
+        aliases = [j for j in range(len(self.label_text)) if j not in names
+                   and self.n_labels[self.label_occ[j]] >= 2 and self.label_norm[j]]
+        n_total = min(self.config.pseudo_queries, max(len(aliases), 50))
+        n_exact = int(round(n_total * self.config.exact_share))
+        loo = rng.permutation(aliases)[: n_total - n_exact].tolist()
+        pool = np.array(sorted(set(range(len(self.label_text))) - set(loo)))
+        verbatim = rng.permutation(pool)[:n_exact].tolist()
+        picks = [(j, j) for j in loo] + [(j, None) for j in verbatim]
+        texts = [self.label_text[j] for j, _ in picks]
+        leave = [lo for _, lo in picks]
+        truth = np.array([self.label_occ[j] for j, _ in picks])
+        return texts, leave, truth
+
+    def fit(self) -> OccupationLinker:
+        """Train the choice network on pseudo-queries (knowledge only)."""
+        texts, leave, truth = self.pseudo_queries()
+        cand, x = self.featurize(texts, leave)
+        self.model = ChoiceModel(hidden=self.config.hidden, seed=self.config.seed).fit(x, cand == truth[:, None])
+        return self
+
+    # -- linking -------------------------------------------------------------------------------------------
+    def link(self, queries: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate occupation indices (n, K), best first, and their probabilities (n, K)."""
+        if self.model is None:
+            raise RuntimeError("fit() the linker first")
+        cand, x = self.featurize(list(queries))
+        probs = softmax(self.model.logits(x), axis=1)
+        if self.config.exact_weight > 0:
+            probs = self._exact_prior(cand, x, probs)
+        order = np.argsort(-probs, axis=1)
+        return np.take_along_axis(cand, order, 1), np.take_along_axis(probs, order, 1)
+
+    def _exact_prior(self, cand: np.ndarray, x: np.ndarray, probs: np.ndarray) -> np.ndarray:
+        """Move ``exact_weight`` of the mass to the candidates one of whose labels the query is, verbatim."""
+        exact = x[:, :, FEATURES.index("exact")] > 0
+        n = exact.sum(axis=1, keepdims=True)
+        lam = self.config.exact_weight * (n > 0)
+        return (1 - lam) * probs + lam * exact / np.maximum(n, 1)
+
+    def link_codes(self, query: str, k: int = 5) -> list[tuple[str, str, float]]:
+        """The ``k`` most probable occupations of one query as (code, name, probability)."""
+        cand, probs = self.link([query])
+        occs = self.corpus.occupations
+        return [(occs[o].code, display_name(occs[o].name), float(p)) for o, p in zip(cand[0][:k], probs[0][:k])]
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+

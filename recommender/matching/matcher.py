@@ -1,0 +1,192 @@
+"""Major matching: job text → occupations → items, fused with direct content similarity.
+
+Channels (any subset; ``links`` is the backbone):
+
+``links``
+    The text is linked to occupations (``OccupationLinker``: P(occupation | text)); each occupation contributes
+    its items: known links, and for an occupation without known links the items the ``LinkPredictor`` infers
+    from its code family, related occupations and (when the content channels are on) its text against the
+    items' text. Score: ``Σ_o P(o | text) · relevance(o, item)``.
+``lexical``
+    BM25 of the text against the items' text (``LexicalIndex``); also turns on the lexical features of the link
+    predictor and the linker.
+``dense``
+    Cosine of the text and the items' text with the encoder, searched in a FAISS index (``DenseIndex``); also
+    turns on the dense features of the link predictor and the linker.
+
+With ``links`` on, the content channels are added with small weights (``lexical_weight``, ``dense_weight``) to
+the min-max-normalised link score; without it, they are fused by reciprocal-rank fusion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from recommender.encoders.base import Encoder
+from recommender.errors import UserError
+from recommender.indexes.dense import DenseIndex, DenseIndexConfig
+from recommender.indexes.lexical import LexicalIndex
+from recommender.matching.corpus import MatchingCorpus, display_name
+from recommender.matching.link_prediction import LinkPredictor, LinkPredictorConfig
+from recommender.matching.linker import LinkerConfig, OccupationLinker
+from recommender.matching.scoring import minmax_rows
+
+CHANNELS = ("links", "lexical", "dense")
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    """Matcher settings; ``channels`` is a subset of ``CHANNELS``."""
+
+    channels: tuple[str, ...] = CHANNELS
+    lexical_weight: float = 0.03
+    dense_weight: float = 0.03
+    rrf_k: int = 60
+    linker: LinkerConfig = field(default_factory=LinkerConfig)
+    link_prediction: LinkPredictorConfig = field(default_factory=LinkPredictorConfig)
+    dense_index: DenseIndexConfig = field(default_factory=DenseIndexConfig)
+
+    def __post_init__(self) -> None:
+        bad = [c for c in self.channels if c not in CHANNELS]
+        if bad or not self.channels:
+            raise UserError(f"unknown channel(s) {', '.join(bad) or '(none)'}; choose from {', '.join(CHANNELS)}")
+
+
+@dataclass(frozen=True)
+class RankedItems:
+    """One query's result: item ids and scores, best first, and the occupations it was linked to."""
+
+    items: list[tuple[str, float]]
+    occupations: list[tuple[str, float]]
+
+
+class Matcher:
+    """Ranks the corpus's items for job texts.
+
+    Parameters
+    ----------
+    corpus : MatchingCorpus
+    encoder : Encoder or None
+        Needed when the ``dense`` channel is on.
+    config : MatcherConfig
+
+    Examples
+    --------
+    >>> matcher = Matcher(corpus, get_encoder("use")).fit()       # doctest: +SKIP
+    >>> matcher.rank(["汽车维修机修工"], k=10)[0].items[:3]          # doctest: +SKIP
+    """
+
+    def __init__(self, corpus: MatchingCorpus, encoder: Encoder | None = None, config: MatcherConfig | None = None,
+                 show_progress: bool = False):
+        self.corpus = corpus
+        self.config = config or MatcherConfig()
+        channels = set(self.config.channels)
+        if "dense" in channels and encoder is None:
+            raise UserError("the dense channel needs an encoder")
+        self.encoder = encoder if "dense" in channels else None
+        self.show_progress = show_progress
+        self.linker: OccupationLinker | None = None
+        self.predictor: LinkPredictor | None = None
+        self.relevance: np.ndarray | None = None
+        self.lexical_index: LexicalIndex | None = None
+        self.dense_index: DenseIndex | None = None
+
+    @property
+    def item_ids(self) -> list[str]:
+        return [i.item_id for i in self.corpus.items]
+
+    def fit(self) -> Matcher:
+        """Build the indexes, train the linker and the link predictor (knowledge only)."""
+        channels = set(self.config.channels)
+        items = self.corpus.items
+        if "lexical" in channels:
+            self.lexical_index = LexicalIndex().fit([i.full_text for i in items], self.item_ids)
+        if "dense" in channels:
+            vectors = self.encoder.encode([i.full_text for i in items], show_progress=self.show_progress)
+            self.dense_index = DenseIndex.build(vectors, self.item_ids, self.config.dense_index)
+        if "links" in channels:
+            lp_config = replace(self.config.link_prediction,
+                                use_lexical=self.config.link_prediction.use_lexical and "lexical" in channels,
+                                use_dense=self.config.link_prediction.use_dense and "dense" in channels)
+            self.predictor = LinkPredictor(self.corpus, self.encoder, lp_config, self.show_progress)
+            self.relevance = self.predictor.fit()
+            linker_config = replace(self.config.linker, use_dense="dense" in channels)
+            self.linker = OccupationLinker(self.corpus, self.encoder, linker_config, self.show_progress).fit()
+        return self
+
+    # -- scoring -------------------------------------------------------------------------------------------
+    def score(self, queries: Sequence[str]) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
+        """Scores of every item for every query (n, items) and the linked occupations of each query."""
+        queries = list(queries)
+        channels = set(self.config.channels)
+        n_items = len(self.corpus.items)
+        parts: dict[str, np.ndarray] = {}
+        linked: list[list[tuple[str, float]]] = [[] for _ in queries]
+        if "links" in channels:
+            cand, probs = self.linker.link(queries)
+            scores = np.einsum("qk,qki->qi", probs, self.relevance[cand])
+            parts["links"] = scores
+            occs = self.corpus.occupations
+            linked = [[(occs[o].code, float(p)) for o, p in zip(c[:10], pr[:10])] for c, pr in zip(cand, probs)]
+        if "lexical" in channels:
+            parts["lexical"] = self.lexical_index.score_all(queries)
+        if "dense" in channels:
+            q = self.encoder.encode(queries, show_progress=self.show_progress)
+            dense = np.full((len(queries), n_items), -1.0, dtype=np.float32)
+            position = self.corpus.item_index
+            for row, hits in enumerate(self.dense_index.search(q, k=n_items)):
+                for item_id, s in hits:
+                    dense[row, position[item_id]] = s
+            parts["dense"] = dense
+        return self._fuse(parts), linked
+
+    def _fuse(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+        if "links" in parts:
+            out = minmax_rows(parts["links"])
+            if "lexical" in parts:
+                out = out + self.config.lexical_weight * minmax_rows(parts["lexical"])
+            if "dense" in parts:
+                out = out + self.config.dense_weight * minmax_rows(parts["dense"])
+            return out
+        out = np.zeros_like(next(iter(parts.values())))
+        for scores in parts.values():
+            ranks = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1, kind="stable")
+            out += 1.0 / (self.config.rrf_k + ranks + 1.0)
+        return out
+
+    def rank(self, queries: Sequence[str], k: int = 100, allowed: set[str] | None = None) -> list[RankedItems]:
+        """The ``k`` best items per query (only ``allowed`` item ids when given), with the linked occupations."""
+        scores, linked = self.score(queries)
+        if allowed is not None:
+            mask = np.array([i in allowed for i in self.item_ids])
+            scores = np.where(mask[None, :], scores, -np.inf)
+        ids = self.item_ids
+        out = []
+        for row, occs in zip(scores, linked):
+            top = np.argsort(-row, kind="stable")[:k]
+            out.append(RankedItems([(ids[j], float(row[j])) for j in top if np.isfinite(row[j])], occs))
+        return out
+
+    # -- the recommender's MajorMatcher protocol -----------------------------------------------------------
+    def match(self, text: str, *, levels: Sequence[str] | None = None, k: int = 50):
+        """Occupations linked to ``text`` and majors ranked for it (``recommender.recommend.engine.MajorMatcher``)."""
+        from recommender.recommend.engine import LinkedOccupation, MajorCandidate
+
+        allowed = None
+        if levels:
+            wanted = set(levels)
+            allowed = {i.item_id for i in self.corpus.items if i.level in wanted}
+        result = self.rank([text], k=k, allowed=allowed)[0]
+        by_code = {o.code: o for o in self.corpus.occupations}
+        occupations = [LinkedOccupation(code, display_name(by_code[code].name), round(p, 4))
+                       for code, p in result.occupations[:5]]
+        linked_codes = {code for code, p in result.occupations[:5] if p >= 0.05}
+        serves = {}
+        for item_id, code in self.corpus.links:
+            if code in linked_codes:
+                serves.setdefault(item_id, []).append(code)
+        majors = [MajorCandidate(item_id, score, tuple(serves.get(item_id, ()))) for item_id, score in result.items]
+        return occupations, majors
