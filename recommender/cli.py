@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "recommender.commands.catalog",
     "recommender.commands.rules",
     "recommender.commands.demand",
+    "recommender.commands.recommend",
 )
 
 

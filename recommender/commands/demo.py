@@ -26,6 +26,7 @@ from recommender.demo.province import (
     read_demo_province,
 )
 from recommender.demo.stats import province_stats
+from recommender.commands.recommend import format_recommendations
 
 DEFAULT_OUT = Path("var") / "demo"
 GENERATION_STEPS = 4  # the steps generate_demo_province reports before 'done'
@@ -49,6 +50,7 @@ def register(subparsers) -> None:
                    help=f"how many enterprises to generate (at most {DEFAULT_ENTERPRISES})")
     p.add_argument("--rebuild", action="store_true", help="generate the province again even if it is there")
     p.add_argument("--samples", type=int, default=8, metavar="N", help="how many sample workers to show")
+    p.add_argument("--top", type=int, default=3, metavar="N", help="programs to show per sample worker (default 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=run)
 
@@ -89,6 +91,10 @@ def run(args) -> int:
     enterprises = load_enterprises(province.enterprises_dir)
     stats = province_stats(catalog, workers, enterprises)
     samples = pick_sample_workers(workers, args.samples, load_worker_truth(province.workers_path))
+    from recommender.recommend.build import recommender_for
+
+    recommender = recommender_for(province.catalog_dir).recommender
+    results = {w.worker_id: recommender.recommend(w, limit=args.top) for w in samples}
     if args.json:
         print(json.dumps({
             "directory": str(province.root),
@@ -96,13 +102,14 @@ def run(args) -> int:
             "seed": province.seed,
             "stats": stats,
             "sample_workers": sample_worker_records(samples, catalog),
+            "recommendations": {wid: r.to_dict() for wid, r in results.items()},
         }, ensure_ascii=False, indent=2))
         return 0
     action = "generated" if generated else "loaded"
     print(f"Demo province {action}: {province.root} (seed {province.seed}, {province.manifest['province']})\n")
     print_stats(stats)
     print()
-    show_sample_workers(samples, catalog)
+    show_sample_workers(samples, catalog, results=results)
     return 0
 
 
@@ -136,8 +143,9 @@ def sample_worker_records(workers: Sequence[Worker], catalog: Catalog) -> list[d
     ]
 
 
-def show_sample_workers(workers: Sequence[Worker], catalog: Catalog, *, file: TextIO | None = None) -> None:
-    """Print the sample workers, one block each: title, education, city (then, later, their recommendations)."""
+def show_sample_workers(workers: Sequence[Worker], catalog: Catalog, *, file: TextIO | None = None,
+                        results: dict | None = None) -> None:
+    """Print the sample workers, one block each: title, education, city, then their recommendations."""
     out = file or sys.stdout
     print(f"Sample workers ({len(workers)}):", file=out)
     for w in workers:
@@ -152,6 +160,13 @@ def show_sample_workers(workers: Sequence[Worker], catalog: Catalog, *, file: Te
             print(f"         {w.duties}", file=out)
         for line in extras:
             print(f"         {line}", file=out)
+        if results and w.worker_id in results:
+            print(_indent(format_recommendations(results[w.worker_id]), "      "), file=out)
+            print(file=out)
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
 
 
 def _line(counts: dict[str, int]) -> str:

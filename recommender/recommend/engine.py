@@ -1,0 +1,333 @@
+"""Worker recommendations: matched majors → eligible, reachable, affordable programs → courses, cost, reasons.
+
+The pipeline for one worker:
+
+1. the major matcher links the job text to occupations and ranks majors (``MajorMatcher``);
+2. every program of a candidate major goes through the hard constraints, as filters: the education ladder, place,
+   mode and schedule, then (after subsidies) the budget; each exclusion is counted by constraint;
+3. survivors are ranked by fit to the job, reach and net cost, with at most ``per_college`` programs per college;
+4. each result carries its courses ranked against the job, credit-bank transfers, the subsidy lines with their
+   citations, and a reason in Chinese or English.
+
+In non-personalised mode the job text and personal attributes are not used for ranking: programs that pass the
+worker's explicit filters are ranked by public criteria only (net cost for a union member, reach, then id).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Protocol, Sequence
+
+from recommender.catalog.catalog import Catalog
+from recommender.catalog.model import Program, Worker
+from recommender.recommend.constraints import (
+    REACH_EN,
+    REACH_ORDER,
+    REACH_ZH,
+    check_budget,
+    check_mode,
+    check_place,
+)
+from recommender.recommend.courses import CourseMatch, CourseRelevance
+from recommender.recommend.ladder import MajorFit, MajorLadder
+from recommender.rules.credit_bank import Transfer, credit_transfers
+from recommender.rules.eligibility import eligible_levels, is_eligible
+from recommender.rules.subsidies import SubsidyResult, default_policies, evaluate_subsidies
+
+
+@dataclass(frozen=True)
+class LinkedOccupation:
+    code: str
+    name: str
+    confidence: float  # 0..1
+
+
+@dataclass(frozen=True)
+class MajorCandidate:
+    major_code: str
+    score: float  # higher is better; only the order and the ratio to the best matter
+    occupations: tuple[str, ...] = ()  # codes of the linked occupations this major serves (known links)
+
+
+class MajorMatcher(Protocol):
+    def match(self, text: str, *, levels: Sequence[str] | None = None, k: int = 50
+              ) -> tuple[list[LinkedOccupation], list[MajorCandidate]]:
+        """Occupations linked to ``text`` and majors ranked for it (restricted to ``levels`` when given)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    rank: int
+    program: Program
+    college_name: str
+    major_name: str
+    reach: str
+    fit: float
+    score: float
+    subsidy: SubsidyResult
+    courses: tuple[CourseMatch, ...]
+    credit_transfers: tuple[Transfer, ...]
+    occupations: tuple[LinkedOccupation, ...]
+    reason: str
+
+    def to_dict(self) -> dict:
+        p = self.program
+        return {
+            "rank": self.rank,
+            "program_id": p.program_id,
+            "college_id": p.college_id,
+            "college": self.college_name,
+            "major_code": p.major_code,
+            "major": self.major_name,
+            "level": p.level,
+            "study_mode": p.study_mode,
+            "schedule": list(p.schedule),
+            "years": p.years,
+            "entry_route": p.entry_route,
+            "places": list(p.places),
+            "reach": self.reach,
+            "fit": round(self.fit, 4),
+            "score": round(self.score, 4),
+            "tuition_total": self.subsidy.tuition,
+            "net_cost": self.subsidy.net_cost,
+            "pay_now": self.subsidy.pay_now,
+            "subsidy": self.subsidy.to_dict(),
+            "courses": [
+                {"course_id": m.course.course_id, "name": m.course.name, "credits": m.course.credits,
+                 "relevance": m.score, "evidence": list(m.evidence)}
+                for m in self.courses
+            ],
+            "credit_transfers": [
+                {"certificate": t.certificate, "course_id": t.course_id, "course": t.course_name,
+                 "credits": t.credits, "rule_id": t.rule_id}
+                for t in self.credit_transfers
+            ],
+            "occupations": [{"code": o.code, "name": o.name, "confidence": round(o.confidence, 4)}
+                            for o in self.occupations],
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    worker: Worker
+    personalised: bool
+    occupations: tuple[LinkedOccupation, ...]
+    items: tuple[Recommendation, ...]
+    excluded: dict[str, int] = field(default_factory=dict)  # constraint → programs it excluded
+    message: str = ""  # set when nothing fits: which constraint excluded what
+
+    def to_dict(self) -> dict:
+        return {
+            "personalised": self.personalised,
+            "occupations": [{"code": o.code, "name": o.name, "confidence": round(o.confidence, 4)}
+                            for o in self.occupations],
+            "recommendations": [r.to_dict() for r in self.items],
+            "excluded": dict(self.excluded),
+            "message": self.message,
+        }
+
+
+CONSTRAINT_ZH = {"eligibility": "学历层次", "place": "上课地点", "mode": "学习方式", "schedule": "上课时间",
+                 "budget": "预算"}
+
+
+class Recommender:
+    """Recommends programs to workers over one catalog.
+
+    Parameters
+    ----------
+    catalog : Catalog
+    matcher : MajorMatcher
+        Links job text to occupations and ranks majors.
+    policies : sequence of SubsidyPolicy, optional
+        Defaults to the shipped demo policies.
+    per_college : int
+        At most this many programs of one college in a result list.
+    candidate_majors : int
+        How many matched majors' programs are considered.
+    major_repeat_penalty : float
+        Score taken off a program for each program of the same major already in the list (diversity).
+    min_fit : float
+        Majors fitting less than this share of the best match (at any level) are not recommended.
+    """
+
+    def __init__(self, catalog: Catalog, matcher: MajorMatcher, *, policies=None, per_college: int = 2,
+                 candidate_majors: int = 40, major_repeat_penalty: float = 0.05, min_fit: float = 0.2):
+        self.catalog = catalog
+        self.matcher = matcher
+        self.policies = tuple(default_policies() if policies is None else policies)
+        self.per_college = per_college
+        self.candidate_majors = candidate_majors
+        self.major_repeat_penalty = major_repeat_penalty
+        self.min_fit = min_fit
+        self.course_relevance = CourseRelevance(list(catalog.courses.values()))
+        self.ladder = MajorLadder(catalog)
+
+    # -- the pipeline -------------------------------------------------------------------------------------------
+    def recommend(self, worker: Worker, *, limit: int = 10, personalised: bool = True, place_scope: str = "any",
+                  language: str = "zh", courses_per_program: int = 5) -> Recommendations:
+        levels = eligible_levels(worker.education)
+        if personalised:
+            occupations, majors = self.matcher.match(worker.job_text, levels=None, k=len(self.catalog.majors))
+            fits = self.ladder.fit_at_levels(majors, levels, min_fit=self.min_fit)[: self.candidate_majors]
+            fit_of = {f.major_code: f.fit for f in fits}
+            self._last_fits = {f.major_code: f for f in fits}
+            program_ids = [pid for f in fits for pid in self.catalog.programs_by_major.get(f.major_code, ())]
+        else:
+            occupations, fit_of = [], {}
+            self._last_fits = {}
+            program_ids = [p.program_id for p in self.catalog.programs.values() if p.level in levels]
+        excluded: Counter[str] = Counter()
+        survivors = []
+        for pid in program_ids:
+            program = self.catalog.programs[pid]
+            college = self.catalog.colleges[program.college_id]
+            if not college.is_partner:
+                continue
+            if not is_eligible(worker, program).allowed:
+                excluded["eligibility"] += 1
+                continue
+            how, exclusion = check_place(program, college, worker, place_scope)
+            exclusion = exclusion or check_mode(program, worker)
+            if exclusion:
+                excluded[exclusion.constraint] += 1
+                continue
+            subsidy = evaluate_subsidies(worker if personalised else _public_worker(worker), program,
+                                         program.total_tuition, self.policies)
+            exclusion = check_budget(subsidy.net_cost, worker)
+            if exclusion:
+                excluded["budget"] += 1
+                continue
+            survivors.append((program, college, how, subsidy))
+        items = []
+        for program, college, how, subsidy, fit, score in self._select(self._rank(survivors, fit_of, personalised),
+                                                                       limit):
+            items.append(self._explain(len(items) + 1, worker, program, college, how, subsidy, fit, score,
+                                       occupations if personalised else [], personalised, language,
+                                       courses_per_program))
+        message = "" if items else _nothing_fits(excluded, len(program_ids), levels, language)
+        return Recommendations(worker, personalised, tuple(occupations), tuple(items), dict(excluded), message)
+
+    def _rank(self, survivors, fit_of: dict[str, float], personalised: bool):
+        if not survivors:
+            return []
+        max_cost = max(s[3].net_cost for s in survivors) or 1
+        out = []
+        for program, college, how, subsidy in survivors:
+            cost_score = 1.0 - subsidy.net_cost / max_cost
+            reach_score = 1.0 - REACH_ORDER.index(how) / len(REACH_ORDER)
+            if personalised:
+                fit = fit_of.get(program.major_code, 0.0)
+                score = 0.7 * fit + 0.15 * reach_score + 0.15 * cost_score
+            else:
+                fit = 0.0
+                score = 0.5 * cost_score + 0.5 * reach_score
+            out.append((program, college, how, subsidy, fit, score))
+        out.sort(key=lambda x: (-x[5], x[0].program_id))
+        return out
+
+    def _select(self, ranked, limit: int):
+        """Greedy selection: at most ``per_college`` per college; a major already shown costs
+        ``major_repeat_penalty`` per appearance, so close alternatives of another major get a place."""
+        chosen = []
+        per_college: Counter[str] = Counter()
+        per_major: Counter[str] = Counter()
+        pool = list(enumerate(ranked[: limit * 20]))
+        while pool and len(chosen) < limit:
+            best = max(pool, key=lambda pr: (pr[1][5] - self.major_repeat_penalty * per_major[pr[1][0].major_code],
+                                             -pr[0]))
+            pool.remove(best)
+            program, college = best[1][0], best[1][1]
+            if per_college[college.college_id] >= self.per_college:
+                continue
+            per_college[college.college_id] += 1
+            per_major[program.major_code] += 1
+            chosen.append(best[1])
+        return chosen
+
+    def _explain(self, rank, worker, program, college, how, subsidy, fit, score, occupations, personalised,
+                 language, courses_per_program) -> Recommendation:
+        major = self.catalog.majors[program.major_code]
+        courses = self.catalog.courses_of_program(program.program_id)
+        context = " ".join(self.catalog.occupations[o.code].tasks for o in occupations[:2]
+                           if o.code in self.catalog.occupations)
+        if personalised:
+            course_matches = self.course_relevance.rank(worker.job_text, courses, context=context,
+                                                        limit=courses_per_program)
+        else:
+            course_matches = [CourseMatch(c, 0.0, ()) for c in courses[:courses_per_program]]
+        transfers = credit_transfers(worker.certificates, courses) if personalised and worker.certificates else []
+        linked = [o for o in occupations
+                  if program.major_code in self.catalog.majors_by_occupation.get(o.code, ())]
+        major_fit = self._last_fits.get(program.major_code)
+        continues = self.catalog.majors.get(major_fit.via) if major_fit and major_fit.via else None
+        reason = _reason(language, worker, program, college.name, major.name, how, subsidy, course_matches,
+                         transfers, linked, personalised, occupations[:1], continues)
+        return Recommendation(rank, program, college.name, major.name, how, fit, score, subsidy,
+                              tuple(course_matches), tuple(transfers), tuple(linked), reason)
+
+
+def _public_worker(worker: Worker) -> Worker:
+    """The worker as public criteria see them: a union member in their city, no honours, no job."""
+    return replace(worker, honours=(), occupation_code="", job_title="", duties="", certificates=())
+
+
+def _nothing_fits(excluded: Counter, considered: int, levels, language: str) -> str:
+    if language == "en":
+        if not considered:
+            return "No program of a matching major is offered at the levels you can enter (" + ", ".join(levels) + ")."
+        parts = [f"{n} by {c}" for c, n in excluded.most_common()]
+        return f"No program fits: of {considered} considered, excluded " + "; ".join(parts) + "."
+    if not considered:
+        return "没有找到您可报读层次（" + "、".join(levels) + "）的相关专业项目。"
+    parts = [f"{CONSTRAINT_ZH.get(c, c)}排除{n}个" for c, n in excluded.most_common()]
+    return f"没有符合条件的项目：共考察{considered}个，" + "，".join(parts) + "。"
+
+
+def _reason(language, worker, program, college_name, major_name, how, subsidy, courses, transfers, linked,
+            personalised, top_occupations=(), continues=None) -> str:
+    top_courses = [m for m in courses if m.evidence][:3]
+    if language == "en":
+        parts = []
+        if personalised and linked:
+            o = linked[0]
+            parts.append(f"Your job matches the occupation {o.name} ({o.code}), which {major_name} trains for.")
+        elif personalised and continues is not None:
+            parts.append(f"{major_name} is the next step at your level after {continues.name} ({continues.level}), "
+                         "the major that fits your job best.")
+        elif personalised and top_occupations:
+            o = top_occupations[0]
+            parts.append(f"Your job is closest to {o.name} ({o.code}); {major_name} teaches related content.")
+        if top_courses:
+            parts.append("Courses for your duties: " + "; ".join(
+                f"{m.course.name} (matches {', '.join(m.evidence[:2])})" for m in top_courses) + ".")
+        parts.append(f"{college_name}: {REACH_EN[how]}, {program.study_mode}, {'/'.join(program.schedule)}.")
+        parts.append(f"Tuition {subsidy.tuition:,} yuan, subsidies {subsidy.total_subsidy:,} yuan, "
+                     f"you pay {subsidy.net_cost:,} yuan.")
+        if transfers:
+            parts.append(f"Your certificates transfer {sum(t.credits for t in transfers):g} credits.")
+        if not personalised:
+            parts.insert(0, "Not personalised: ranked by public criteria (cost, place).")
+        return " ".join(parts)
+    parts = []
+    if personalised and linked:
+        o = linked[0]
+        parts.append(f"您的工作对应职业“{o.name}”（{o.code}），{major_name}专业面向该职业。")
+    elif personalised and continues is not None:
+        parts.append(f"与您工作最对口的是{continues.level}专业“{continues.name}”，{major_name}是您这一学历层次可报读的接续专业。")
+    elif personalised and top_occupations:
+        o = top_occupations[0]
+        parts.append(f"您的工作接近职业“{o.name}”（{o.code}），{major_name}专业的教学内容与之相关。")
+    if top_courses:
+        parts.append("与您工作内容相关的课程：" + "；".join(
+            f"{m.course.name}（对应“{'、'.join(m.evidence[:2])}”）" for m in top_courses) + "。")
+    parts.append(f"{college_name}：{REACH_ZH[how]}，{program.study_mode}，{'、'.join(program.schedule)}上课。")
+    parts.append(f"学费{subsidy.tuition:,}元，补贴{subsidy.total_subsidy:,}元，您自付{subsidy.net_cost:,}元。")
+    if transfers:
+        parts.append(f"您的证书可转换{sum(t.credits for t in transfers):g}学分。")
+    if not personalised:
+        parts.insert(0, "非个性化推荐：仅按公开标准（费用、地点）排序。")
+    return "".join(parts)

@@ -1,0 +1,92 @@
+"""From the majors that fit a job (at any level) to the majors a worker can actually enter.
+
+A 专科 courier fits 邮政快递运营管理 (高职专科) best, but can only enrol at 职教本科 or 普通本科. The continuation of a
+major at a higher level is found from the catalog itself: the same 专业类 (subcategory) in the same 专业大类, else
+the same 专业大类, else a similar name (邮政快递运营管理 → 邮政快递管理, 电气自动化技术 → 电气工程及其自动化). A major
+at an eligible level then fits as well as its own match, or as a discounted share of the match of the major it
+continues, whichever is higher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from recommender.catalog.catalog import Catalog
+
+SAME_SUBCATEGORY = 0.85
+SAME_CATEGORY = 0.5
+NAME_SIMILARITY = 0.85  # × the Dice coefficient of the names' character bigrams
+MIN_NAME_DICE = 0.4
+
+
+@dataclass(frozen=True)
+class MajorFit:
+    major_code: str
+    fit: float  # 0..1, share of the best match at any level
+    via: str = ""  # the major (of another level) this one continues, when the fit comes from it
+
+
+def _bigrams(name: str) -> set[str]:
+    return {name[i: i + 2] for i in range(len(name) - 1)} or {name}
+
+
+def name_dice(a: str, b: str) -> float:
+    """Dice coefficient of the character bigrams of two major names (0..1)."""
+    x, y = _bigrams(a), _bigrams(b)
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+class MajorLadder:
+    """Continuation weights between majors of different levels, computed once per catalog."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    def continuation(self, lower: str, upper: str) -> float:
+        """How well major ``upper`` continues major ``lower`` (0..1)."""
+        a, b = self.catalog.majors[lower], self.catalog.majors[upper]
+        weight = 0.0
+        if a.category and a.category == b.category:
+            weight = SAME_SUBCATEGORY if a.subcategory and a.subcategory == b.subcategory else SAME_CATEGORY
+        dice = name_dice(a.name, b.name)
+        if dice >= MIN_NAME_DICE:
+            weight = max(weight, NAME_SIMILARITY * dice)
+        return weight
+
+    def fit_at_levels(self, matches: Iterable, levels: Sequence[str], *, min_fit: float = 0.2,
+                      sources: int = 10) -> list[MajorFit]:
+        """Majors of ``levels`` ranked by fit, from the matcher's ranked majors at every level.
+
+        Parameters
+        ----------
+        matches : iterable of objects with ``major_code`` and ``score``
+            The matcher's majors, best first, at any level.
+        levels : sequence of str
+            The levels the worker may enter.
+        min_fit : float
+            Drop majors whose fit is below this share of the best match.
+        sources : int
+            How many of the best-matching majors of other levels lend their fit to their continuations.
+        """
+        matches = [m for m in matches if m.major_code in self.catalog.majors]
+        if not matches:
+            return []
+        best = max(m.score for m in matches)
+        if best <= 0:
+            return []
+        wanted = set(levels)
+        fits: dict[str, MajorFit] = {}
+        for m in matches:
+            if self.catalog.majors[m.major_code].level in wanted:
+                fits[m.major_code] = MajorFit(m.major_code, max(m.score, 0.0) / best)
+        eligible = [code for code, major in self.catalog.majors.items() if major.level in wanted]
+        lower = [m for m in matches if self.catalog.majors[m.major_code].level not in wanted][:sources]
+        for m in lower:
+            share = max(m.score, 0.0) / best
+            for code in eligible:
+                inherited = share * self.continuation(m.major_code, code)
+                if inherited > fits.get(code, MajorFit(code, 0.0)).fit:
+                    fits[code] = MajorFit(code, inherited, via=m.major_code)
+        ranked = sorted((f for f in fits.values() if f.fit >= min_fit), key=lambda f: (-f.fit, f.major_code))
+        return ranked
