@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "recommender.commands.rules",
     "recommender.commands.demand",
     "recommender.commands.recommend",
+    "recommender.commands.serve",
 )
 
 

@@ -1,0 +1,1 @@
+"""Settings, security primitives, logging and metrics shared by the whole service."""

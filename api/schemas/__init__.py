@@ -1,0 +1,1 @@
+"""Pydantic request and response models of every route (they make the OpenAPI document)."""
