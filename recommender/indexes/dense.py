@@ -3,8 +3,10 @@
 Vectors are L2-normalised, so inner product is cosine similarity. Below ``flat_threshold`` vectors the index is
 exact (``Flat``) whatever the configuration says; above it the configured factory string is used
 (``"HNSW32"``, ``"IVF256,PQ32"``, ``"IVF1024,Flat"`` …). Metadata filters run *inside* the search through a FAISS
-``IDSelector`` passed in the search parameters, so a filtered query returns k allowed hits (when there are k)
-without over-fetching.
+``IDSelector`` (``IDSelectorBatch``) passed in the search parameters, so a filtered query returns k allowed hits
+without over-fetching. A very selective filter (at most ``exact_filter_limit`` allowed ids) is answered by exact
+search over the allowed vectors instead, since a graph or inverted-list search that may only stop at a few
+scattered points loses recall there.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class DenseIndexConfig:
     flat_threshold: int = 20_000
     ef_search: int = 128
     nprobe: int = 16
+    exact_filter_limit: int = 2048
 
 
 class DenseIndex:
@@ -46,8 +49,10 @@ class DenseIndex:
     True
     """
 
-    def __init__(self, index: faiss.Index, ids: Sequence[str], factory: str, config: DenseIndexConfig):
+    def __init__(self, index: faiss.Index, ids: Sequence[str], factory: str, config: DenseIndexConfig,
+                 vectors: np.ndarray | None = None):
         self.index = index
+        self.vectors = vectors  # the normalised vectors, kept for exact search under selective filters
         self.ids = list(ids)
         self.factory = factory
         self.config = config
@@ -69,7 +74,28 @@ class DenseIndex:
         if not index.is_trained:
             index.train(vectors)
         index.add(vectors)
-        return cls(index, ids, factory, config)
+        return cls(index, ids, factory, config, None if factory == "Flat" else vectors)
+
+    def add(self, vectors: np.ndarray, ids: Sequence[str]) -> None:
+        """Add new ids in place, visible to the next search, without rebuilding (Flat, HNSW and trained IVF).
+
+        The new vectors take the next positions; an id already in the index is refused (re-adding would leave
+        the old vector searchable): rebuild with :meth:`build` to change existing vectors.
+        """
+        vectors = l2_normalise(np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32))
+        ids = list(ids)
+        if len(ids) != vectors.shape[0]:
+            raise ValueError(f"{len(ids)} ids for {vectors.shape[0]} vectors")
+        clash = [i for i in ids if i in self._position]
+        if clash or len(set(ids)) != len(ids):
+            raise ValueError(f"ids already indexed or repeated: {', '.join(clash[:5]) or 'repeated ids'}; "
+                             "rebuild the index to change existing vectors")
+        self.index.add(vectors)
+        if self.vectors is not None:  # kept for exact search under selective filters: keep it in step
+            self.vectors = np.vstack([self.vectors, vectors])
+        for item_id in ids:
+            self._position[item_id] = len(self.ids)
+            self.ids.append(item_id)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -95,16 +121,32 @@ class DenseIndex:
         allowed = None if allowed is None else list(allowed)
         if allowed is not None and not allowed:
             return [[] for _ in range(queries.shape[0])]
+        if allowed is not None and len(allowed) <= self.config.exact_filter_limit:
+            return self._exact_subset(queries, k, allowed)
         params, _selector = self._params(allowed)  # keep the selector alive during the search
         k = min(k, len(self.ids))
         scores, positions = self.index.search(queries, k, params=params)
         return [[(self.ids[p], float(s)) for p, s in zip(row_p, row_s) if p >= 0]
                 for row_p, row_s in zip(positions, scores)]
 
+    def _exact_subset(self, queries: np.ndarray, k: int, allowed: list[str]) -> list[list[tuple[str, float]]]:
+        positions = np.array(sorted({self._position[a] for a in allowed if a in self._position}), dtype=np.int64)
+        if positions.size == 0:
+            return [[] for _ in range(queries.shape[0])]
+        if self.vectors is not None:
+            subset = self.vectors[positions]
+        else:
+            subset = np.vstack([self.index.reconstruct(int(p)) for p in positions])
+        scores = queries @ subset.T
+        top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        return [[(self.ids[positions[j]], float(row[j])) for j in order] for row, order in zip(scores, top)]
+
     # -- persistence ---------------------------------------------------------------------------------------
     def save(self, directory: str | Path, name: str = "dense") -> None:
         directory = Path(directory)
         faiss.write_index(self.index, str(directory / f"{name}.faiss"))
+        if self.vectors is not None:
+            np.save(directory / f"{name}.vectors.npy", self.vectors)
         meta = {"ids": self.ids, "factory": self.factory, "config": self.config.__dict__}
         (directory / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
@@ -113,4 +155,6 @@ class DenseIndex:
         directory = Path(directory)
         meta = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
         index = faiss.read_index(str(directory / f"{name}.faiss"))
-        return cls(index, meta["ids"], meta["factory"], DenseIndexConfig(**meta["config"]))
+        vectors_path = directory / f"{name}.vectors.npy"
+        vectors = np.load(vectors_path) if vectors_path.is_file() else None
+        return cls(index, meta["ids"], meta["factory"], DenseIndexConfig(**meta["config"]), vectors)

@@ -1,0 +1,49 @@
+"""Machine facts every benchmark prints with its figures, and small timing helpers."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def machine_facts() -> dict[str, str | int]:
+    """Cores available to this process, CPU model, Python and the numeric libraries' versions."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cores": cores, "cpu": _cpu_model(), "python": platform.python_version(),
+            "numpy": _version("numpy"), "faiss": _version("faiss-cpu"), "hnswlib": _version("hnswlib"),
+            "torch": _version("torch")}
+
+
+def print_machine() -> None:
+    facts = machine_facts()
+    print("machine: " + ", ".join(f"{k}={v}" for k, v in facts.items()))
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
