@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "recommender.commands.demand",
     "recommender.commands.recommend",
     "recommender.commands.serve",
+    "recommender.commands.enterprise",
 )
 
 
