@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import openpyxl
 import pytest
-from conftest import KEY
+KEY = "test-key"  # the same pseudonym key the conftest fixtures use
 from sklearn.metrics import silhouette_score
 
 from recommender.catalog.model import Worker
