@@ -27,12 +27,26 @@ class MajorFit:
     via: str = ""  # the major (of another level) this one continues, when the fit comes from it
 
 
+# Words every other major name carries; they say nothing about the field (餐饮智能管理 is not 智能交通管理).
+GENERIC_NAME_WORDS = ("及其", "技术", "管理", "工程", "现代", "智能", "智慧", "服务", "应用", "运营", "与", "及", "和")
+
+
 def _bigrams(name: str) -> set[str]:
+    for word in GENERIC_NAME_WORDS:
+        name = name.replace(word, "")
     return {name[i: i + 2] for i in range(len(name) - 1)} or {name}
 
 
 def name_dice(a: str, b: str) -> float:
-    """Dice coefficient of the character bigrams of two major names (0..1)."""
+    """Dice coefficient of the character bigrams of two major names, generic words removed (0..1).
+
+    Examples
+    --------
+    >>> name_dice("电气自动化技术", "电气工程及其自动化")
+    1.0
+    >>> name_dice("餐饮智能管理", "智能交通管理")
+    0.0
+    """
     x, y = _bigrams(a), _bigrams(b)
     return 2 * len(x & y) / (len(x) + len(y))
 
