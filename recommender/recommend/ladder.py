@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from recommender.catalog.catalog import Catalog
 
@@ -31,10 +32,11 @@ class MajorFit:
 GENERIC_NAME_WORDS = ("及其", "技术", "管理", "工程", "现代", "智能", "智慧", "服务", "应用", "运营", "与", "及", "和")
 
 
-def _bigrams(name: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def _bigrams(name: str) -> frozenset[str]:
     for word in GENERIC_NAME_WORDS:
         name = name.replace(word, "")
-    return {name[i: i + 2] for i in range(len(name) - 1)} or {name}
+    return frozenset({name[i: i + 2] for i in range(len(name) - 1)} or {name})
 
 
 def name_dice(a: str, b: str) -> float:
@@ -56,6 +58,7 @@ class MajorLadder:
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
+        self._continuations: dict[str, list[tuple[str, float]]] = {}  # lower → [(upper, weight > 0)], lazily
 
     def continuation(self, lower: str, upper: str) -> float:
         """How well major ``upper`` continues major ``lower`` (0..1)."""
@@ -67,6 +70,15 @@ class MajorLadder:
         if dice >= MIN_NAME_DICE:
             weight = max(weight, NAME_SIMILARITY * dice)
         return weight
+
+    def _continuations_of(self, lower: str) -> list[tuple[str, float]]:
+        """Every major of another level that continues ``lower``, with its weight; computed once per major."""
+        if lower not in self._continuations:
+            level = self.catalog.majors[lower].level
+            pairs = ((code, self.continuation(lower, code)) for code, major in self.catalog.majors.items()
+                     if major.level != level)
+            self._continuations[lower] = [(code, w) for code, w in pairs if w > 0]
+        return self._continuations[lower]
 
     def fit_at_levels(self, matches: Iterable, levels: Sequence[str], *, min_fit: float = 0.2,
                       sources: int = 10) -> list[MajorFit]:
@@ -94,12 +106,13 @@ class MajorLadder:
         for m in matches:
             if self.catalog.majors[m.major_code].level in wanted:
                 fits[m.major_code] = MajorFit(m.major_code, max(m.score, 0.0) / best)
-        eligible = [code for code, major in self.catalog.majors.items() if major.level in wanted]
         lower = [m for m in matches if self.catalog.majors[m.major_code].level not in wanted][:sources]
         for m in lower:
             share = max(m.score, 0.0) / best
-            for code in eligible:
-                inherited = share * self.continuation(m.major_code, code)
+            for code, weight in self._continuations_of(m.major_code):
+                if self.catalog.majors[code].level not in wanted:
+                    continue
+                inherited = share * weight
                 if inherited > fits.get(code, MajorFit(code, 0.0)).fit:
                     fits[code] = MajorFit(code, inherited, via=m.major_code)
         ranked = sorted((f for f in fits.values() if f.fit >= min_fit), key=lambda f: (-f.fit, f.major_code))
