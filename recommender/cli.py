@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "recommender.commands.recommend",
     "recommender.commands.serve",
     "recommender.commands.enterprise",
+    "recommender.commands.evaluate",
+    "recommender.commands.train_encoder",
 )
 
 

@@ -12,15 +12,17 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache, partial
+from itertools import pairwise
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[+#][a-z0-9+#]*)?")
 _HAS_CJK = re.compile(rf"[{_CJK}]")
 
-ENGLISH_STOPWORDS = frozenset(
-    """a an and are as at be by for from in into is it its of on or such that the their them these they this
-    those to with within without other others all include includes including may also related various""".split()
-)
+ENGLISH_STOPWORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it", "its", "of", "on", "or",
+    "such", "that", "the", "their", "them", "these", "they", "this", "those", "to", "with", "within", "without",
+    "other", "others", "all", "include", "includes", "including", "may", "also", "related", "various",
+))
 
 
 def normalise(text: str) -> str:
@@ -41,7 +43,7 @@ def language_of(texts: list[str]) -> str:
 
 
 def stem(word: str) -> str:
-    """A light English stemmer: plural and -ing/-ed/-ion endings, enough to meet title and program words."""
+    """A light English stemmer (plurals, -ing, -ed, -ist, final e), enough to meet titles and program names."""
     if len(word) <= 3 or not word.isalpha():
         return word
     for suffix, repl, keep in (("ies", "y", 3), ("sses", "ss", 3), ("ing", "", 4), ("ers", "er", 3),
@@ -49,8 +51,9 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word
-            return word[: len(word) - len(suffix)] + repl
-    return word
+            word = word[: len(word) - len(suffix)] + repl
+            break
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
 def runs(text: str) -> list[str]:
@@ -80,7 +83,8 @@ def _jieba():
 
 
 def words(text: str) -> list[str]:
-    """Words: jieba for Chinese runs (single characters dropped), stemmed English words without stopwords."""
+    """Words: jieba in search mode (short and long words) for Chinese runs, single characters dropped; stemmed
+    English words without stopwords."""
     return list(_words(text))
 
 
@@ -89,7 +93,7 @@ def _words(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for run in runs(text):
         if _HAS_CJK.match(run):
-            out.extend(w for w in _jieba().lcut(run) if len(w) >= 2)
+            out.extend(w for w in _jieba().lcut_for_search(run) if len(w) >= 2)
         elif run not in ENGLISH_STOPWORDS:
             out.append(stem(run))
     return tuple(out)
@@ -98,7 +102,7 @@ def _words(text: str) -> tuple[str, ...]:
 def word_bigrams(text: str) -> list[str]:
     """Stemmed words plus adjacent-word bigrams (English phrases such as ``social work``)."""
     ws = words(text)
-    return ws + [f"{a} {b}" for a, b in zip(ws, ws[1:])]
+    return ws + [f"{a} {b}" for a, b in pairwise(ws)]
 
 
 def words_and_char_ngrams(text: str) -> list[str]:

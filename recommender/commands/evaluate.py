@@ -1,0 +1,86 @@
+"""``recommender evaluate``: rank a benchmark split with the matcher, write the run file, then score it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from recommender.catalog.importers.common import DATA_DIR_ENV, default_data_dir, repo_root
+from recommender.encoders.registry import CACHE_ENV
+from recommender.errors import UserError
+from recommender.evaluation.bench import rank_split, score_run, write_run
+from recommender.matching.matcher import CHANNELS
+
+HEADLINE = (("recall@10", "Recall@10"), ("mrr", "MRR"), ("ndcg@10", "nDCG@10"), ("map", "MAP"))
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "evaluate",
+        help="rank a benchmark split and score it (Recall@10, MRR, nDCG@10 per slice)",
+        description="Rank the items of BENCH_DIR (items.csv, occupations.csv, item_occupations.csv) for every "
+        "query of SPLIT_DIR/queries.csv, write the run file (qid,item_id,rank,score; up to K rows per query), and "
+        "only then, if SPLIT_DIR/qrels.csv exists, print Recall@10, MRR, nDCG@10 and MAP overall and per slice. "
+        "The ranking never reads qrels. Extra public knowledge (O*NET related occupations, alternate titles, CIP "
+        f"titles) comes from --data-dir, else ${DATA_DIR_ENV}, else ../shared/data beside the project, when present.",
+    )
+    p.add_argument("bench_dir", metavar="BENCH_DIR", help="bench folder, e.g. ../shared/bench/cn-titles")
+    p.add_argument("split_dir", metavar="SPLIT_DIR", help="split folder with queries.csv, e.g. BENCH_DIR/dev")
+    p.add_argument("--out", required=True, metavar="RUN.csv", help="run file to write")
+    p.add_argument("--encoder", default="auto",
+                   help="dense encoder: auto (use for Chinese, minilm for English), use, minilm, lexical, "
+                   "st:PATH (a local sentence-transformers folder, e.g. st:models/static-encoder)")
+    p.add_argument("--channels", default=",".join(CHANNELS),
+                   help=f"comma-separated subset of {','.join(CHANNELS)} (default all: fused)")
+    p.add_argument("--data-dir", metavar="DIR", help="public data folder (default ../shared/data)")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help=f"embedding cache (default ${CACHE_ENV}, else var/cache/embeddings in the project)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    p.add_argument("-k", type=int, default=100, help="rows per query in the run file (default 100)")
+    p.add_argument("--progress", action="store_true", help="show progress bars on stderr")
+    p.add_argument("--json", action="store_true", help="print metrics, timings and settings as JSON")
+    p.set_defaults(func=run)
+
+
+def _data_dir(arg: str | None) -> Path | None:
+    if arg:
+        if not Path(arg).is_dir():
+            raise UserError(f"--data-dir {arg} does not exist")
+        return Path(arg)
+    chosen = Path(os.environ[DATA_DIR_ENV]) if os.environ.get(DATA_DIR_ENV) else default_data_dir()
+    return chosen if chosen.is_dir() else None
+
+
+def run(args) -> int:
+    channels = tuple(c.strip() for c in args.channels.split(",") if c.strip())
+    bad = [c for c in channels if c not in CHANNELS]
+    if bad or not channels:
+        raise UserError(f"--channels: unknown {', '.join(bad) or '(empty)'}; choose from {', '.join(CHANNELS)}")
+    if not Path(args.bench_dir).is_dir():
+        raise UserError(f"BENCH_DIR {args.bench_dir} is not a folder")
+    cache_dir = None
+    if not args.no_cache:
+        cache_dir = args.cache_dir or os.environ.get(CACHE_ENV) or repo_root() / "var" / "cache" / "embeddings"
+    data_dir = _data_dir(args.data_dir)
+    result = rank_split(args.bench_dir, args.split_dir, encoder=args.encoder, channels=channels,
+                        data_dir=data_dir, cache_dir=cache_dir, k=args.k, show_progress=args.progress)
+    write_run(result.rows, args.out)
+    metrics = score_run(args.split_dir, args.out)  # after ranking: the only place qrels are read
+    if args.json:
+        print(json.dumps({"run": str(args.out), "metrics": metrics, "timings_s": {
+            k: round(v, 2) for k, v in result.timings.items()}, "data_dir": str(data_dir) if data_dir else None,
+            **result.info}, ensure_ascii=False))
+        return 0
+    t = result.timings
+    print(f"wrote {args.out}: {len(result.rows)} rows for {len(result.queries)} queries "
+          f"({t['total']:.1f}s: fit {t['fit']:.1f}s, rank {t['rank']:.1f}s; encoder {result.info['encoder']}; "
+          f"channels {','.join(channels)})", file=sys.stderr)
+    if metrics is None:
+        print(f"{args.split_dir} has no qrels.csv: nothing to score")
+        return 0
+    print(f"{'slice':12s} {'queries':>7s} " + " ".join(f"{label:>9s}" for _, label in HEADLINE))
+    for name, m in sorted(metrics.items(), key=lambda x: x[0] != "all"):
+        print(f"{name:12s} {m['queries']:7d} " + " ".join(f"{m[key]:9.4f}" for key, _ in HEADLINE))
+    return 0

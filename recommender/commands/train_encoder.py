@@ -1,0 +1,115 @@
+"""``recommender train-encoder``: train our static Chinese + English encoder from public data and save it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from recommender.errors import UserError
+
+DEFAULT_DATA_DIR = "../shared/data"
+DEFAULT_BENCH_DIR = "../shared/bench"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train-encoder",
+        help="train the default dense encoder (static embeddings, Chinese + English) from public taxonomy data",
+        description="Build the tokenizer and training pairs from ../shared/data and the benches' knowledge files, "
+                    "train a StaticEmbedding sentence-transformers model with an in-batch contrastive loss, save it "
+                    "to --out with a model card, and report dense-only dev figures. Never reads dev queries or "
+                    "qrels for training.",
+    )
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help=f"public data folder (default: $RECOMMENDER_DATA_DIR or {DEFAULT_DATA_DIR})")
+    p.add_argument("--bench-dir", type=Path, default=None,
+                   help=f"benchmark folder, knowledge files only (default: $RECOMMENDER_BENCH_DIR or {DEFAULT_BENCH_DIR})")
+    p.add_argument("--out", type=Path, required=True, help="model folder to write, e.g. models/worker-job-static-zh-en")
+    p.add_argument("--name", default=None, help="model name in the card (default: the --out folder's name)")
+    p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 10)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: 13)")
+    p.add_argument("--dim", type=int, default=None, help="embedding dimensions (default: 256)")
+    p.add_argument("--batch-size", type=int, default=None, help="examples per batch (default: 512)")
+    p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default: 0.05)")
+    p.add_argument("--threads", type=int, default=2, help="torch CPU threads (default: 2)")
+    p.add_argument("--no-eval", action="store_true", help="skip the dense-only dev evaluation after training")
+    p.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
+    p.set_defaults(func=run)
+
+
+def resolve_dir(value: Path | None, env: str, default: str) -> Path:
+    """An explicit option, else the environment variable, else the default relative to the working directory."""
+    path = value or Path(os.environ.get(env, default))
+    if not path.is_dir():
+        raise UserError(f"{path} is not a folder: pass it with the option or set ${env}")
+    return path
+
+
+def run(args) -> int:
+    import torch
+
+    from recommender.training.dense_eval import BENCH_LANG, evaluate_dense
+    from recommender.training.knowledge import load_knowledge
+    from recommender.training.model_card import folder_size_mb, measure_speed, render_card
+    from recommender.training.pairs import PairBuilder
+    from recommender.training.static_encoder import TrainConfig, save_model, train_static_encoder
+
+    data_dir = resolve_dir(args.data_dir, "RECOMMENDER_DATA_DIR", DEFAULT_DATA_DIR)
+    bench_dir = resolve_dir(args.bench_dir, "RECOMMENDER_BENCH_DIR", DEFAULT_BENCH_DIR)
+    overrides = {k: v for k, v in {"epochs": args.epochs, "seed": args.seed, "dim": args.dim,
+                                   "batch_size": args.batch_size, "lr": args.lr}.items() if v is not None}
+    for key, value in overrides.items():
+        if value <= 0:
+            raise UserError(f"--{key.replace('_', '-')} must be positive, got {value}")
+    config = TrainConfig(**overrides)
+    torch.set_num_threads(max(1, args.threads))
+    name = args.name or args.out.resolve().name
+
+    print(f"loading public data from {data_dir} and bench knowledge from {bench_dir}", file=sys.stderr)
+    knowledge = load_knowledge(data_dir, bench_dir, config.languages)
+    task_counts = Counter(ex.task for ex in PairBuilder(knowledge, config.mix).epoch(config.seed, 0, config.languages))
+    encoder = train_static_encoder(knowledge, config, show_progress=True)
+
+    metrics: dict = {}
+    if not args.no_eval:
+        with tempfile.TemporaryDirectory() as tmp:
+            for bench, lang in BENCH_LANG.items():
+                if lang in config.languages and (bench_dir / bench / "dev" / "queries.csv").is_file():
+                    run_path = Path(tmp) / f"{bench}.dev.run.csv"
+                    metrics[bench] = evaluate_dense(encoder.encode, data_dir, bench_dir, bench, "dev", run_path)
+
+    command = "recommender train-encoder --out " + str(args.out) + "".join(
+        f" --{k.replace('_', '-')} {v}" for k, v in overrides.items())
+    save_model(encoder, args.out, model_name=name, card=f"# {name}\n\n(model card being written)\n", metrics=metrics)
+
+    from sentence_transformers import SentenceTransformer
+
+    start = time.perf_counter()
+    model = SentenceTransformer(str(args.out), device="cpu", local_files_only=True)
+    load_seconds = time.perf_counter() - start
+    speed = measure_speed(model)
+    size_mb = folder_size_mb(args.out)
+    card = render_card(model_name=name, encoder=encoder, knowledge=knowledge, task_counts=task_counts, metrics=metrics,
+                       speed=speed, size_mb=size_mb, load_seconds=load_seconds, command=command)
+    (args.out / "README.md").write_text(card, encoding="utf-8")
+
+    summary = {"model": str(args.out), "train_seconds": round(encoder.seconds, 1), "size_mb": folder_size_mb(args.out),
+               "load_seconds": round(load_seconds, 3), "speed": speed, "command": command,
+               "dev_dense": {b: {s: m["recall@10"] for s, m in r.items()} for b, r in metrics.items()}}
+    run_file = args.out / "training_run.json"
+    run_record = json.loads(run_file.read_text(encoding="utf-8"))
+    run_record.update({k: summary[k] for k in ("size_mb", "load_seconds", "speed", "command")})
+    run_file.write_text(json.dumps(run_record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(f"saved {args.out} ({summary['size_mb']} MB) in {encoder.seconds / 60:.1f} min; "
+              f"load {load_seconds:.2f} s; {speed['texts_per_second_median']} titles/s")
+        for bench, slices in summary["dev_dense"].items():
+            print(f"  {bench} dev Recall@10 (dense only): " + ", ".join(f"{s} {v:.3f}" for s, v in slices.items()))
+    return 0

@@ -1,0 +1,312 @@
+"""Train a static-embedding sentence encoder (token vectors, mean pooled) with an in-batch contrastive loss.
+
+The objective is MultipleNegativesRankingLoss (InfoNCE): for each anchor in a batch, its positive must score
+higher (cosine × ``scale``) than every other positive and every hard negative of the batch. Two refinements:
+
+- *false-negative masking*: a candidate that the anchor is known to be linked to (another major linked to the same
+  occupation, the same entity under another view) is removed from the anchor's softmax instead of being pushed away;
+- *symmetric* term: positives must also find their anchors among the batch's anchors.
+
+The result is saved as a ``sentence_transformers`` model folder (``StaticEmbedding`` + ``Normalize``) that
+``SentenceTransformer(path)`` loads offline. Token vectors are stored as int8 with one float32 scale per token
+(the model2vec ``embeddings``/``weights`` layout that ``StaticEmbedding.load`` folds back into float32).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy import sparse
+from tokenizers import Tokenizer
+from tqdm.auto import tqdm
+
+from recommender.errors import UserError
+from recommender.training.knowledge import Knowledge
+from recommender.training.pairs import Example, PairBuilder, PairMix, batches, item_document, occupation_views
+from recommender.training.tokenizer import build_tokenizer
+
+
+@dataclass
+class TrainConfig:
+    """Everything that determines a training run (saved next to the model as training_config.json)."""
+
+    dim: int = 256
+    epochs: int = 12
+    batch_size: int = 512
+    lr: float = 0.05
+    scale: float = 20.0
+    symmetric: bool = True
+    seed: int = 13
+    english_vocab_size: int = 16000
+    min_word_count: int = 3
+    max_word_len: int = 4
+    languages: tuple[str, ...] = ("cn", "en")
+    mix: PairMix = field(default_factory=PairMix)
+
+
+@dataclass
+class TrainedEncoder:
+    """A trained model in memory: tokenizer, float32 token vectors, and the run's history."""
+
+    tokenizer: Tokenizer
+    weights: np.ndarray
+    config: TrainConfig
+    history: list[dict[str, float]]
+    seconds: float
+
+    def encode(self, texts: list[str], batch_size: int = 4096) -> np.ndarray:
+        """Mean of token vectors, L2-normalised (what the saved model computes)."""
+        out = np.zeros((len(texts), self.weights.shape[1]), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            for i, enc in enumerate(self.tokenizer.encode_batch(texts[start:start + batch_size], add_special_tokens=False)):
+                if enc.ids:
+                    out[start + i] = self.weights[enc.ids].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+
+class _TokenCache:
+    """Token ids per text, computed once (texts recur across epochs)."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.ids: dict[str, list[int]] = {}
+
+    def batch(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.ids]
+        if missing:
+            for text, enc in zip(missing, self.tokenizer.encode_batch(missing, add_special_tokens=False)):
+                self.ids[text] = enc.ids or [0]
+        seqs = [self.ids[t] for t in texts]
+        offsets = torch.tensor(np.cumsum([0] + [len(s) for s in seqs[:-1]]), dtype=torch.long)
+        flat = torch.tensor([i for s in seqs for i in s], dtype=torch.long)
+        return flat, offsets
+
+
+class _Relations:
+    """Which (anchor entity, candidate entity) pairs are known to belong together (masked as negatives)."""
+
+    def __init__(self, knowledge: Knowledge, weak: dict[str, list[str]] | None = None) -> None:
+        keys = sorted(knowledge.entities)
+        self.index = {k: i for i, k in enumerate(keys)}
+        rows, cols = list(range(len(keys))), list(range(len(keys)))
+        pairs = [(a, b) for a, bs in knowledge.links.items() for b in bs]
+        pairs += [(occ, item) for occ, items in (weak or {}).items() for item in items]
+        for a, b in pairs:
+            rows.append(self.index[a])
+            cols.append(self.index[b])
+        self.matrix = sparse.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(keys), len(keys)))
+
+    def mask(self, anchor_keys: list[str], candidate_keys: list[str], positive_keys: list[str]) -> torch.Tensor:
+        a = np.array([self.index[k] for k in anchor_keys])
+        c = np.array([self.index[k] for k in candidate_keys])
+        p = np.array([self.index[k] for k in positive_keys])
+        related = self.matrix[a][:, c].toarray() | (p[:, None] == c[None, :])
+        related[np.arange(len(a)), np.arange(len(a))] = False  # the example's own positive stays the target
+        return torch.from_numpy(related)
+
+
+def _loss(model: torch.nn.EmbeddingBag, cache: _TokenCache, relations: _Relations, batch: list[Example],
+          scale: float, symmetric: bool) -> torch.Tensor:
+    def embed(texts: list[str]) -> torch.Tensor:
+        flat, offsets = cache.batch(texts)
+        return torch.nn.functional.normalize(model(flat, offsets), dim=-1)
+
+    anchors = embed([ex.anchor for ex in batch])
+    with_neg = [ex for ex in batch if ex.negative is not None]
+    cand_texts = [ex.positive for ex in batch] + [ex.negative for ex in with_neg]
+    cand_keys = [ex.positive_key for ex in batch] + [ex.negative_key for ex in with_neg]
+    candidates = embed(cand_texts)
+    anchor_keys = [ex.anchor_key for ex in batch]
+    positive_keys = [ex.positive_key for ex in batch]
+    target = torch.arange(len(batch))
+
+    logits = scale * anchors @ candidates.T
+    logits = logits.masked_fill(relations.mask(anchor_keys, cand_keys, positive_keys), float("-inf"))
+    loss = torch.nn.functional.cross_entropy(logits, target)
+    if symmetric:
+        back = scale * candidates[: len(batch)] @ anchors.T
+        back_mask = relations.mask(positive_keys, anchor_keys, anchor_keys)
+        loss = (loss + torch.nn.functional.cross_entropy(back.masked_fill(back_mask, float("-inf")), target)) / 2
+    return loss
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def train_static_encoder(knowledge: Knowledge, config: TrainConfig, *, show_progress: bool = True,
+                         callback=None) -> TrainedEncoder:
+    """Build the tokenizer and train token vectors on the knowledge graph.
+
+    Parameters
+    ----------
+    knowledge : Knowledge
+        Entities and known links (see :func:`recommender.training.knowledge.load_knowledge`).
+    config : TrainConfig
+        Dimensions, epochs, learning rate, seed, pair mix.
+    show_progress : bool
+        tqdm bars (stderr) over epochs and batches.
+    callback : callable, optional
+        Called as ``callback(epoch, encoder)`` after each epoch (for monitoring; it must not feed back into training).
+
+    Returns
+    -------
+    TrainedEncoder
+    """
+    started = time.perf_counter()
+    _seed_everything(config.seed)
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    corpus = knowledge.texts()
+    tokenizer = build_tokenizer(corpus, english_vocab_size=config.english_vocab_size,
+                                min_word_count=config.min_word_count, max_word_len=config.max_word_len,
+                                show_progress=False)
+    vocab_size = tokenizer.get_vocab_size()
+    model = torch.nn.EmbeddingBag(vocab_size, config.dim, mode="mean")
+    generator = torch.Generator().manual_seed(config.seed)
+    with torch.no_grad():
+        model.weight.normal_(0.0, 1.0 / np.sqrt(config.dim), generator=generator)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    cache = _TokenCache(tokenizer)
+    builder = PairBuilder(knowledge, config.mix)
+    relations = _Relations(knowledge, _weak_links(builder, config.languages))
+
+    min_batch = max(2, config.batch_size // 32)
+    first = batches(builder.epoch(config.seed, 0, config.languages), config.batch_size, seed=config.seed * 1000,
+                    min_batch=min_batch)
+    if not first:
+        raise UserError("no training examples: the data folders hold no occupations, items or links to learn from")
+    total_steps = len(first) * config.epochs
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min(1.0, (step + 1) / max(1, total_steps // 20)) * max(0.0, 1 - step / total_steps))
+
+    history: list[dict[str, float]] = []
+    seen = np.zeros(vocab_size, dtype=bool)
+    bar = tqdm(total=total_steps, desc="train-encoder", unit="batch", disable=not show_progress)
+    for epoch in range(config.epochs):
+        if epoch == 0:
+            epoch_batches = first
+        else:
+            if config.mix.self_training_from_epoch and epoch >= config.mix.self_training_from_epoch:
+                snapshot = _snapshot(model, tokenizer, cache, seen, config, history, started)
+                builder.inferred_links = infer_item_links(snapshot, builder, config.languages)
+                relations = _Relations(knowledge, _weak_links(builder, config.languages))
+            epoch_batches = batches(builder.epoch(config.seed, epoch, config.languages), config.batch_size,
+                                    seed=config.seed * 1000 + epoch, min_batch=min_batch)
+        losses = []
+        for batch in epoch_batches:
+            optimizer.zero_grad()
+            loss = _loss(model, cache, relations, batch, config.scale, config.symmetric)
+            loss.backward()
+            optimizer.step()
+            if scheduler.last_epoch < total_steps - 1:
+                scheduler.step()
+            losses.append(float(loss.detach()))
+            bar.update(1)
+            bar.set_postfix(epoch=epoch + 1, loss=f"{np.mean(losses[-20:]):.3f}")
+        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "batches": len(epoch_batches)})
+        if callback is not None:
+            callback(epoch + 1, _snapshot(model, tokenizer, cache, seen, config, history, started))
+    bar.close()
+    return _snapshot(model, tokenizer, cache, seen, config, history, started)
+
+
+def _weak_links(builder: PairBuilder, languages: tuple[str, ...]) -> dict[str, list[str]]:
+    """Every weak (occupation → item) target the builder may use, so the loss never treats them as negatives."""
+    out = {}
+    for lang in languages:
+        kind = builder.item_kind[lang]
+        for occ in builder.occupations[lang]:
+            if not builder.kg.linked(occ.key, kind):
+                targets = builder.weak_targets(occ.key, lang)
+                if targets:
+                    out[occ.key] = targets
+    return out
+
+
+def infer_item_links(encoder: TrainedEncoder, builder: PairBuilder, languages: tuple[str, ...]) -> dict[str, list[str]]:
+    """Self-training targets: for each occupation without known links, the items its own text ranks highest.
+
+    The occupation's name, definition and tasks are encoded and compared with every item's indexed text; items of
+    its related occupations (O*NET Related Occupations, for the languages configured) get a small bonus. The top
+    ``mix.self_training_top_k`` items become the weak targets of the occupation's titles in the next epoch.
+    """
+    mix = builder.mix
+    out: dict[str, list[str]] = {}
+    for lang in languages:
+        kind = builder.item_kind[lang]
+        unlinked = [o for o in builder.occupations[lang] if not builder.kg.linked(o.key, kind)]
+        items = builder.items[lang]
+        if not unlinked or not items:
+            continue
+        item_keys = [e.key for e in items]
+        position = {k: i for i, k in enumerate(item_keys)}
+        item_vecs = encoder.encode([item_document(e) for e in items])
+        occ_vecs = encoder.encode([occupation_views(o)["full"] for o in unlinked])
+        sims = occ_vecs @ item_vecs.T
+        for row, occ in zip(sims, unlinked):
+            if lang in mix.related_languages:
+                for key in builder.kg.inferred(occ.key, kind, mix.max_related):
+                    row[position[key]] += mix.related_bonus
+            top = np.argsort(-row, kind="stable")[: mix.self_training_top_k]
+            out[occ.key] = [item_keys[j] for j in top]
+    return out
+
+
+def _snapshot(model: torch.nn.EmbeddingBag, tokenizer: Tokenizer, cache: _TokenCache, seen: np.ndarray,
+              config: TrainConfig, history: list[dict[str, float]], started: float) -> TrainedEncoder:
+    """Current weights, with the vectors of tokens no training text contains set to zero (they carry no signal)."""
+    for ids in cache.ids.values():
+        seen[ids] = True
+    weights = model.weight.detach().numpy().astype(np.float32).copy()
+    weights[~seen] = 0.0
+    weights[0] = 0.0  # [UNK]
+    return TrainedEncoder(tokenizer, weights, config, list(history), time.perf_counter() - started)
+
+
+def quantize_int8(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-token symmetric int8 quantisation: ``weights ≈ q * scale[:, None]``."""
+    scale = np.abs(weights).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.round(weights / scale[:, None]), -127, 127).astype(np.int8)
+    return q, scale.astype(np.float32)
+
+
+def to_sentence_transformer(encoder: TrainedEncoder):
+    """The in-memory model as a ``SentenceTransformer`` (``StaticEmbedding`` + ``Normalize``), float32."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
+
+    static = StaticEmbedding(Tokenizer.from_str(encoder.tokenizer.to_str()), embedding_weights=encoder.weights.copy())
+    return SentenceTransformer(modules=[static, Normalize()], device="cpu")
+
+
+def save_model(encoder: TrainedEncoder, out_dir: Path, *, model_name: str, card: str, metrics: dict | None = None,
+               ) -> None:
+    """Write a ``SentenceTransformer``-loadable folder (``SentenceTransformer(out_dir)``, offline) and its card.
+
+    The folder is what ``SentenceTransformer.save`` writes for ``StaticEmbedding`` + ``Normalize``, except that the
+    token vectors in ``model.safetensors`` are stored as int8 ``embeddings`` with float32 per-token ``weights``
+    (scales): the model2vec layout, which ``StaticEmbedding.load`` folds back into one float32 matrix on load.
+    ``training_run.json`` records the configuration, loss history, time and figures of the run.
+    """
+    from safetensors.numpy import save_file
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    to_sentence_transformer(encoder).save(str(out_dir))
+    q, scale = quantize_int8(encoder.weights)
+    save_file({"embeddings": q, "weights": scale}, str(out_dir / "model.safetensors"))
+    run = {"model_name": model_name, "config": asdict(encoder.config), "history": encoder.history,
+           "train_seconds": round(encoder.seconds, 1), "vocab_size": int(encoder.weights.shape[0]),
+           "dim": int(encoder.weights.shape[1]), "metrics": metrics or {}}
+    (out_dir / "training_run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out_dir / "README.md").write_text(card, encoding="utf-8")

@@ -1,0 +1,64 @@
+"""The shipped default dense encoder (models/worker-job-static-zh-en) loads offline and ranks sensibly.
+
+Speed and size figures live in ``benchmarks/encoder_speed.py`` (timings are flaky in tests).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "worker-job-static-zh-en"
+
+
+@pytest.fixture(scope="module")
+def model():
+    if not (MODEL_DIR / "modules.json").is_file():
+        pytest.skip(f"{MODEL_DIR} not built (recommender train-encoder --out {MODEL_DIR})")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    mp.setenv("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    loaded = SentenceTransformer(str(MODEL_DIR), device="cpu", local_files_only=True)
+    yield loaded
+    mp.undo()
+
+
+def _sims(model, query: str, items: list[str]) -> np.ndarray:
+    vectors = model.encode([query, *items], convert_to_numpy=True)
+    return vectors[1:] @ vectors[0]
+
+
+def test_unit_vectors_of_the_declared_dimension(model):
+    vectors = model.encode(["电工", "Registered Nurse", ""], convert_to_numpy=True)
+    assert vectors.dtype == np.float32 and vectors.shape == (3, model.get_sentence_embedding_dimension())
+    np.testing.assert_allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, atol=1e-4)
+    assert np.all(np.isfinite(vectors))
+
+
+@pytest.mark.parametrize(("job", "near", "far"), [
+    ("电工", "电气自动化技术", "护理"),
+    ("外卖骑手", "物流管理", "口腔医学技术"),
+    ("养老护理员", "智慧健康养老服务与管理", "汽车检测与维修技术"),
+    ("Electrician", "Electrician", "Registered Nursing/Registered Nurse"),
+    ("Staff Nurse", "Registered Nursing/Registered Nurse", "Welding Technology/Welder"),
+    ("Line Cook", "Cooking and Related Culinary Arts, General", "Accounting"),
+])
+def test_jobs_are_nearer_to_their_majors(model, job, near, far):
+    near_sim, far_sim = _sims(model, job, [near, far])
+    assert near_sim > far_sim, f"{job}: {near} {near_sim:.3f} vs {far} {far_sim:.3f}"
+
+
+def test_model_folder_is_small_and_documented():
+    if not (MODEL_DIR / "modules.json").is_file():
+        pytest.skip(f"{MODEL_DIR} not built")
+    size = sum(f.stat().st_size for f in MODEL_DIR.rglob("*") if f.is_file())
+    assert size <= 50e6
+    card = (MODEL_DIR / "README.md").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in card and "O*NET 29.3 Database" in card
+    run = json.loads((MODEL_DIR / "training_run.json").read_text(encoding="utf-8"))
+    assert run["config"]["seed"] and run["history"]

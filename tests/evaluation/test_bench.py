@@ -1,0 +1,99 @@
+"""Benchmark runs: qrels are never read while ranking; the CLI writes a run file and prints the metrics."""
+
+from __future__ import annotations
+
+import builtins
+import csv
+import io
+import json
+import time
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from recommender.cli import main
+from recommender.errors import UserError
+from recommender.evaluation.bench import rank_split, score_run, write_run
+from recommender.evaluation.toy import write_toy_bench
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+
+
+def test_ranking_never_opens_qrels(tmp_path, monkeypatch):
+    bench = write_toy_bench(tmp_path / "toy")
+    real_open = builtins.open
+
+    def guarded_open(file, *args, **kwargs):
+        if Path(str(file)).name == "qrels.csv":
+            raise AssertionError(f"ranking opened {file}")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: guarded_open(str(self), *a, **k))
+    result = rank_split(bench, bench / "dev", encoder="lexical")
+    monkeypatch.undo()
+    assert len({r[0] for r in result.rows}) == 7
+    assert all(1 <= r[2] <= 100 for r in result.rows)
+    write_run(result.rows, tmp_path / "run.csv")
+    assert score_run(bench / "dev", tmp_path / "run.csv")["all"]["recall@10"] == 1.0
+
+
+def test_split_without_qrels_is_ranked_but_not_scored(tmp_path):
+    bench = write_toy_bench(tmp_path / "toy")
+    (bench / "dev" / "qrels.csv").unlink()
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["evaluate", str(bench), str(bench / "dev"), "--out", str(tmp_path / "run.csv"),
+                     "--encoder", "lexical", "--no-cache"]) == 0
+    assert "no qrels.csv" in out.getvalue()
+    with open(tmp_path / "run.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0].keys() == {"qid", "item_id", "rank", "score"} and len(rows) == 7 * 10
+
+
+def test_cli_prints_metrics_per_slice_and_json(tmp_path):
+    bench = write_toy_bench(tmp_path / "toy")
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["evaluate", str(bench), str(bench / "dev"), "--out", str(tmp_path / "run.csv"),
+                     "--encoder", "lexical", "--channels", "links,lexical", "--cache-dir", str(tmp_path / "c"),
+                     "--json"]) == 0
+    report = json.loads(out.getvalue())
+    assert report["metrics"]["all"]["recall@10"] == 1.0
+    assert set(report["metrics"]) == {"all", "mapped", "unmapped"}
+    assert report["channels"] == ["links", "lexical"]
+    out = io.StringIO()
+    with redirect_stdout(out):
+        main(["evaluate", str(bench), str(bench / "dev"), "--out", str(tmp_path / "run2.csv"), "--encoder", "lexical"])
+    assert "Recall@10" in out.getvalue() and "unmapped" in out.getvalue()
+
+
+def test_bad_arguments_are_user_errors(tmp_path):
+    bench = write_toy_bench(tmp_path / "toy")
+    with pytest.raises(UserError, match="unknown"):
+        from recommender.commands.evaluate import run
+
+        class Args:
+            bench_dir, split_dir, out = str(bench), str(bench / "dev"), str(tmp_path / "r.csv")
+            encoder, channels, data_dir, cache_dir, no_cache, k, progress, json = (
+                "lexical", "links,magic", None, None, True, 100, False, False)
+
+        run(Args())
+    assert main(["evaluate", str(tmp_path / "nowhere"), str(tmp_path), "--out", str(tmp_path / "r.csv")]) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bench,floor", [("cn-titles", {"recall@10": 0.70, "mrr": 0.60}),
+                                          ("en-onet", {"recall@10": 0.58, "mrr": 0.65})])
+def test_full_bench_dev_run(tmp_path, bench, floor):
+    root = SHARED / "bench" / bench
+    if not (root / "dev" / "queries.csv").is_file():
+        pytest.skip(f"{root} not available")
+    start = time.perf_counter()
+    result = rank_split(root, root / "dev", data_dir=SHARED / "data", cache_dir=tmp_path / "cache")  # cold cache
+    elapsed = time.perf_counter() - start
+    write_run(result.rows, tmp_path / "run.csv")
+    metrics = score_run(root / "dev", tmp_path / "run.csv")["all"]
+    assert all(metrics[k] >= v for k, v in floor.items()), metrics
+    assert elapsed < 300, f"{bench} dev took {elapsed:.0f}s"
