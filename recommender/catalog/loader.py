@@ -36,6 +36,7 @@ from recommender.catalog.catalog import Catalog
 from recommender.catalog.model import College, Course, Major, MajorOccupation, Occupation, Program
 from recommender.catalog.schema import FILE_SUFFIXES, LIST_SEPARATOR, TABLES, TABLES_BY_NAME, Column, Table
 from recommender.errors import UserError
+from recommender.files import swap_directory
 
 __all__ = ["CatalogError", "Problem", "catalog_tables", "load_catalog", "write_catalog"]
 
@@ -771,18 +772,6 @@ def _check_replaceable(target: Path) -> None:
         )
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
-    if not target.exists():
-        os.rename(staging, target)
-        return
-    retired = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-    os.rename(target, retired)
-    try:
-        os.rename(staging, target)
-    except BaseException:
-        os.rename(retired, target)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
 
 
 def write_catalog(
@@ -846,7 +835,7 @@ def write_catalog(
                 load_catalog(staging)
             except CatalogError as exc:
                 raise CatalogError(target, exc.problems) from None
-        _swap_into_place(staging, target)
+        swap_directory(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

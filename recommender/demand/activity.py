@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import shutil
 import uuid
@@ -55,6 +54,7 @@ from recommender.demand.events import (
     WORKERS_FILE,
 )
 from recommender.errors import UserError
+from recommender.files import swap_directory
 from recommender.rules.eligibility import eligible_levels
 
 DEFAULT_SEED = 2026
@@ -423,7 +423,7 @@ def generate_activity(
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         step("done")
-        _swap_into_place(staging, target)
+        swap_directory(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -499,15 +499,3 @@ def _check_out_dir(target: Path) -> None:
                         "directory); choose a new or empty directory")
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
-    if not target.exists():
-        os.rename(staging, target)
-        return
-    retired = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-    os.rename(target, retired)
-    try:
-        os.rename(staging, target)
-    except BaseException:
-        os.rename(retired, target)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)

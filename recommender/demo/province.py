@@ -15,7 +15,6 @@ into place, so an interrupted run never leaves a half-written province behind.
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import uuid
@@ -31,6 +30,7 @@ from recommender.demo.people import generate_enterprises, generate_workers, writ
 from recommender.demo.seed.geography import PROVINCE
 from recommender.demo.seed.people import ENTERPRISES
 from recommender.errors import UserError
+from recommender.files import swap_directory
 
 FORMAT_VERSION = 1
 MANIFEST = "demo.json"
@@ -169,7 +169,7 @@ def generate_demo_province(
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
         step("done")
-        _swap_into_place(staging, target)
+        swap_directory(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -189,15 +189,3 @@ def check_out_dir(target: Path) -> None:
         )
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
-    if not target.exists():
-        os.rename(staging, target)
-        return
-    retired = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-    os.rename(target, retired)
-    try:
-        os.rename(staging, target)
-    except BaseException:
-        os.rename(retired, target)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
