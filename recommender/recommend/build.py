@@ -54,8 +54,11 @@ def build_matcher(catalog: Catalog, encoder_name: str | None = None, *, show_pro
     encoder_name = encoder_name or default_encoder_name()
     corpus = MatchingCorpus.from_catalog(catalog)
     if encoder_name == "none":
-        return Matcher(corpus, None, MatcherConfig(channels=("links", "lexical")), show_progress).fit()
-    return Matcher(corpus, get_encoder(encoder_name), MatcherConfig(), show_progress).fit()
+        matcher = Matcher(corpus, None, MatcherConfig(channels=("links", "lexical")), show_progress).fit()
+    else:
+        matcher = Matcher(corpus, get_encoder(encoder_name), MatcherConfig(), show_progress).fit()
+    matcher.show_progress = False  # progress for the fit only, never per query
+    return matcher
 
 
 def _fingerprint(catalog_dir: Path, encoder_name: str) -> str:
@@ -92,6 +95,7 @@ def load_or_build_matcher(catalog: Catalog, catalog_dir: Path, encoder_name: str
             with open(path, "rb") as f:
                 matcher = pickle.load(f)
             matcher.encoder = encoder
+            matcher.show_progress = False
             return matcher
         except Exception:  # a stale or damaged file: rebuild below
             pass
