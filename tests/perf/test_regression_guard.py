@@ -35,8 +35,8 @@ N_WORKERS = 60
 
 
 @pytest.fixture(scope="module")
-def guard_setup(request):
-    root = request.config.cache.mkdir("perf-guard") / "demo"
+def guard_setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("perf-guard") / "demo"
     if read_demo_province(root) is None:
         generate_demo_province(root, workers=200, enterprises=0)
     built = recommender_for(root / "catalog", "none")
