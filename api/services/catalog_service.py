@@ -28,6 +28,7 @@ from recommender.catalog.catalog import Catalog
 from recommender.catalog.current import CurrentCatalog
 from recommender.catalog.loader import CatalogError, Problem, load_catalog, write_catalog
 from recommender.errors import UserError
+from recommender.failpoints import pause
 
 log = logging.getLogger("api.catalog")
 
@@ -301,6 +302,7 @@ class CatalogService:
         try:
             staged = staged or CurrentCatalog.load(directory)  # CatalogError when invalid: nothing changes
             engine = self._engine_factory(staged.catalog) if self._engine_factory is not None else None
+            pause("reindex-before-publish")  # crash tests only (recommender.failpoints)
             self._publish(staged, engine, version)
             job.state = "succeeded"
             log.info("catalog reindexed", extra={"version": version})
