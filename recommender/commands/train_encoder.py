@@ -31,11 +31,18 @@ def register(subparsers) -> None:
                    help=f"benchmark folder, knowledge files only (default: $RECOMMENDER_BENCH_DIR or {DEFAULT_BENCH_DIR})")
     p.add_argument("--out", type=Path, required=True, help="model folder to write, e.g. models/worker-job-static-zh-en")
     p.add_argument("--name", default=None, help="model name in the card (default: the --out folder's name)")
-    p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 10)")
+    p.add_argument("--epochs", type=int, default=None, help="training epochs (default: 12)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: 13)")
     p.add_argument("--dim", type=int, default=None, help="embedding dimensions (default: 256)")
     p.add_argument("--batch-size", type=int, default=None, help="examples per batch (default: 512)")
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default: 0.05)")
+    p.add_argument("--english-init", choices=["random", "minilm"], default=None,
+                   help="start of the English token vectors: random, or distilled from all-MiniLM-L6-v2 "
+                        "(installed package, offline) (default: the TrainConfig default)")
+    p.add_argument("--mix", action="append", default=[], metavar="FIELD=VALUE",
+                   help="override a field of the pair mix (recommender.training.pairs.PairMix), e.g. "
+                        "--mix related_titles_per_occupation=48; repeatable")
+    p.add_argument("--device", default="cpu", help="torch device, e.g. cuda where one exists (default: cpu)")
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads (default: 2)")
     p.add_argument("--no-eval", action="store_true", help="skip the dense-only dev evaluation after training")
     p.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
@@ -48,6 +55,27 @@ def resolve_dir(value: Path | None, env: str, default: str) -> Path:
     if not path.is_dir():
         raise UserError(f"{path} is not a folder: pass it with the option or set ${env}")
     return path
+
+
+def parse_mix(items: list[str]):
+    """``FIELD=VALUE`` strings → a ``PairMix`` with those fields replaced (values typed like the defaults)."""
+    from dataclasses import fields, replace
+
+    from recommender.training.pairs import PairMix
+
+    base = PairMix()
+    types = {f.name: type(getattr(base, f.name)) for f in fields(PairMix)}
+    changes = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or name not in types:
+            raise UserError(f"--mix {item!r}: expected FIELD=VALUE with FIELD one of {', '.join(types)}")
+        kind = types[name]
+        try:
+            changes[name] = tuple(v for v in value.split(",") if v) if kind is tuple else kind(value)
+        except ValueError:
+            raise UserError(f"--mix {item!r}: {value!r} is not a valid {kind.__name__}") from None
+    return replace(base, **changes)
 
 
 def run(args) -> int:
@@ -64,8 +92,12 @@ def run(args) -> int:
     overrides = {k: v for k, v in {"epochs": args.epochs, "seed": args.seed, "dim": args.dim,
                                    "batch_size": args.batch_size, "lr": args.lr}.items() if v is not None}
     for key, value in overrides.items():
-        if value <= 0:
+        if isinstance(value, (int, float)) and value <= 0:
             raise UserError(f"--{key.replace('_', '-')} must be positive, got {value}")
+    if args.english_init is not None:
+        overrides["english_init"] = args.english_init
+    if args.mix:
+        overrides["mix"] = parse_mix(args.mix)
     config = TrainConfig(**overrides)
     torch.set_num_threads(max(1, args.threads))
     name = args.name or args.out.resolve().name
@@ -73,7 +105,7 @@ def run(args) -> int:
     print(f"loading public data from {data_dir} and bench knowledge from {bench_dir}", file=sys.stderr)
     knowledge = load_knowledge(data_dir, bench_dir, config.languages)
     task_counts = Counter(ex.task for ex in PairBuilder(knowledge, config.mix).epoch(config.seed, 0, config.languages))
-    encoder = train_static_encoder(knowledge, config, show_progress=True)
+    encoder = train_static_encoder(knowledge, config, show_progress=True, device=args.device)
 
     metrics: dict = {}
     if not args.no_eval:
@@ -84,7 +116,8 @@ def run(args) -> int:
                     metrics[bench] = evaluate_dense(encoder.encode, data_dir, bench_dir, bench, "dev", run_path)
 
     command = "recommender train-encoder --out " + str(args.out) + "".join(
-        f" --{k.replace('_', '-')} {v}" for k, v in overrides.items())
+        f" --{k.replace('_', '-')} {v}" for k, v in overrides.items() if k != "mix") + "".join(
+        f" --mix {m}" for m in args.mix)
     save_model(encoder, args.out, model_name=name, card=f"# {name}\n\n(model card being written)\n", metrics=metrics)
 
     from sentence_transformers import SentenceTransformer

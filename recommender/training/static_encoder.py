@@ -47,6 +47,7 @@ class TrainConfig:
     min_word_count: int = 3
     max_word_len: int = 4
     languages: tuple[str, ...] = ("cn", "en")
+    english_init: str = "random"  # or "minilm": see recommender.training.teacher
     mix: PairMix = field(default_factory=PairMix)
 
 
@@ -115,9 +116,11 @@ class _Relations:
 
 def _loss(model: torch.nn.EmbeddingBag, cache: _TokenCache, relations: _Relations, batch: list[Example],
           scale: float, symmetric: bool) -> torch.Tensor:
+    device = model.weight.device
+
     def embed(texts: list[str]) -> torch.Tensor:
         flat, offsets = cache.batch(texts)
-        return torch.nn.functional.normalize(model(flat, offsets), dim=-1)
+        return torch.nn.functional.normalize(model(flat.to(device), offsets.to(device)), dim=-1)
 
     anchors = embed([ex.anchor for ex in batch])
     with_neg = [ex for ex in batch if ex.negative is not None]
@@ -126,14 +129,14 @@ def _loss(model: torch.nn.EmbeddingBag, cache: _TokenCache, relations: _Relation
     candidates = embed(cand_texts)
     anchor_keys = [ex.anchor_key for ex in batch]
     positive_keys = [ex.positive_key for ex in batch]
-    target = torch.arange(len(batch))
+    target = torch.arange(len(batch), device=device)
 
     logits = scale * anchors @ candidates.T
-    logits = logits.masked_fill(relations.mask(anchor_keys, cand_keys, positive_keys), float("-inf"))
+    logits = logits.masked_fill(relations.mask(anchor_keys, cand_keys, positive_keys).to(device), float("-inf"))
     loss = torch.nn.functional.cross_entropy(logits, target)
     if symmetric:
         back = scale * candidates[: len(batch)] @ anchors.T
-        back_mask = relations.mask(positive_keys, anchor_keys, anchor_keys)
+        back_mask = relations.mask(positive_keys, anchor_keys, anchor_keys).to(device)
         loss = (loss + torch.nn.functional.cross_entropy(back.masked_fill(back_mask, float("-inf")), target)) / 2
     return loss
 
@@ -145,7 +148,7 @@ def _seed_everything(seed: int) -> None:
 
 
 def train_static_encoder(knowledge: Knowledge, config: TrainConfig, *, show_progress: bool = True,
-                         callback=None) -> TrainedEncoder:
+                         callback=None, device: str = "cpu", teacher_encode=None) -> TrainedEncoder:
     """Build the tokenizer and train token vectors on the knowledge graph.
 
     Parameters
@@ -158,6 +161,11 @@ def train_static_encoder(knowledge: Knowledge, config: TrainConfig, *, show_prog
         tqdm bars (stderr) over epochs and batches.
     callback : callable, optional
         Called as ``callback(epoch, encoder)`` after each epoch (for monitoring; it must not feed back into training).
+    device : str
+        torch device for the token vectors and the loss (``"cpu"``; ``"cuda"`` where one exists). Results agree
+        across devices up to floating-point order.
+    teacher_encode : callable, optional
+        Replaces the teacher's encoder when ``config.english_init`` names one (precomputed vectors, tests).
 
     Returns
     -------
@@ -175,6 +183,13 @@ def train_static_encoder(knowledge: Knowledge, config: TrainConfig, *, show_prog
     generator = torch.Generator().manual_seed(config.seed)
     with torch.no_grad():
         model.weight.normal_(0.0, 1.0 / np.sqrt(config.dim), generator=generator)
+        if config.english_init != "random":
+            from recommender.training.teacher import teacher_init
+
+            ids, vectors = teacher_init(tokenizer.get_vocab(), config.dim, config.english_init,
+                                        scale=1.0 / np.sqrt(config.dim), encode=teacher_encode)
+            model.weight[torch.from_numpy(ids)] = torch.from_numpy(vectors)
+    model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     cache = _TokenCache(tokenizer)
     builder = PairBuilder(knowledge, config.mix)
@@ -267,7 +282,7 @@ def _snapshot(model: torch.nn.EmbeddingBag, tokenizer: Tokenizer, cache: _TokenC
     """Current weights, with the vectors of tokens no training text contains set to zero (they carry no signal)."""
     for ids in cache.ids.values():
         seen[ids] = True
-    weights = model.weight.detach().numpy().astype(np.float32).copy()
+    weights = model.weight.detach().cpu().numpy().astype(np.float32).copy()
     weights[~seen] = 0.0
     weights[0] = 0.0  # [UNK]
     return TrainedEncoder(tokenizer, weights, config, list(history), time.perf_counter() - started)
