@@ -56,9 +56,11 @@ class PhaseTimer:
         self._wrap(recommender.ladder, "fit_at_levels", "ladder")
         for name in ("is_eligible", "check_place", "check_mode", "check_budget"):
             self._wrap(engine_module, name, "constraints")
-        self._wrap(engine_module, "evaluate_subsidies", "subsidies")
+        self._wrap(recommender.subsidies, "for_worker", "subsidies")
+        self._wrap(recommender, "_subsidy", "subsidies")
         self._wrap(engine_module, "credit_transfers", "courses")
         self._wrap(recommender.course_relevance, "rank", "courses")
+        self._wrap(recommender.course_relevance, "query", "courses")
         self._wrap(recommender, "_explain", "explain")
         self._wrap(recommender, "recommend", "engine")
         return self

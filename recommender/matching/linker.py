@@ -14,17 +14,28 @@ be a known title verbatim, as O*NET alternate titles are). No benchmark query or
 
 from __future__ import annotations
 
+import itertools
+from bisect import bisect_right
+from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 from tqdm.auto import tqdm
 
 from recommender.encoders.analysis import get_analyzer
 from recommender.encoders.base import Encoder
 from recommender.matching.corpus import MatchingCorpus, display_name
-from recommender.matching.scoring import ChoiceModel, group_max, softmax
+from recommender.matching.scoring import (
+    QUERY_BATCH_ONE_THREAD,
+    ChoiceModel,
+    group_max,
+    softmax,
+    torch_threads,
+)
 from recommender.matching.text import normalise_label, query_variants
 
 FEATURES = ("lex_full", "lex_seg", "lex_doc", "lex_content", "dense_full", "dense_seg", "dense_content",
@@ -249,6 +260,223 @@ class OccupationLinker:
             n_labels = e - s - sum(1 for c in hidden if s <= c < e)
             out[kk, 7:] = (contain, qin, suffix, exact, np.log1p(n_labels))
 
+    # -- query time ----------------------------------------------------------------------------------------
+    # ``featurize`` serves training (pseudo-queries with a left-out label); ``query_features`` computes the same
+    # features for real queries (nothing left out) from tables prepared once per linker: the transposed similarity
+    # matrices stacked, a direct TF-IDF vectorizer and string tables, so one query costs one sparse product, two
+    # dense ones and a light pass over its candidates' labels. Every query is computed on its own rows, so its
+    # features do not depend on the batch. tests/perf/test_query_paths.py checks that both give the same features.
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_query", None)  # derived tables: rebuilt on the first query after loading
+        return state
+
+    def query_texts(self, queries: list[str]) -> list[str]:
+        """The texts ``query_features`` encodes for ``queries`` (cleaned titles and their segments)."""
+        if not self.use_dense:
+            return []
+        return list(dict.fromkeys(v for q in queries for v in query_variants(q, self.language)))
+
+    def query_features(self, queries: list[str], embeddings: Mapping[str, np.ndarray] | None = None,
+                       chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates (n, K) and features (n, K, len(FEATURES)) of real queries; equal to ``featurize(queries)``."""
+        if not queries:
+            return self.featurize(queries)
+        cands, feats = [], []
+        steps = range(0, len(queries), chunk)
+        for start in tqdm(steps, desc="link", unit="chunk", disable=not self.show_progress or len(steps) < 2):
+            c, f = self._query_chunk(queries[start: start + chunk], embeddings)
+            cands.append(c)
+            feats.append(f)
+        return np.concatenate(cands), np.concatenate(feats)
+
+    def _query_tables(self) -> dict:
+        tables = self.__dict__.get("_query")
+        if tables is not None:
+            return tables
+        norms = self.label_norm
+        width = max((len(t) for t in norms), default=1) or 1
+        reversed_codes = np.full((len(norms), width), -1, dtype=np.int32)
+        for c, t in enumerate(norms):
+            if t:
+                reversed_codes[c, : len(t)] = [ord(ch) for ch in reversed(t)]
+        by_norm: dict[str, list[int]] = {}
+        for c, t in enumerate(norms):
+            if t:
+                by_norm.setdefault(t, []).append(c)
+        n_occ = len(self.corpus.occupations)
+        label_ranges: list[range] = [range(0)] * n_occ
+        for o, (s, e) in self.label_range.items():
+            label_ranges[o] = range(s, e)
+        keyed_labels = [[c for c in r if norms[c]] for r in label_ranges]
+        n_in_range = np.array([len(r) for r in label_ranges], dtype=np.int64)
+        tables = {
+            "vocabulary": self.counter.vocabulary_,
+            "analyzer": self.counter.build_analyzer(),
+            "sublinear": bool(self.tfidf.sublinear_tf),
+            "direct": self.tfidf.norm == "l2" and self.tfidf.use_idf,  # what _vectorize_fast reproduces
+            "idf": self.tfidf.idf_,
+            "lexical_t": sparse.vstack([self.v_label, self.v_doc, self.v_content]).T.tocsr(),
+            "norm_len": np.array([len(t) for t in norms], dtype=np.int64),
+            "reversed_codes": reversed_codes,
+            "label_ranges": label_ranges,
+            "keyed_labels": keyed_labels,
+            "log_n_labels": np.log1p(n_in_range),
+            "by_norm": by_norm,
+            "joined": "\x00".join(norms),  # the label keys, to find a key inside all of them in one pass
+            "starts": list(itertools.accumulate((len(t) + 1 for t in norms[:-1]), initial=0)),
+        }
+        if self.use_dense:
+            tables["dense_owner"] = self.label_occ[self.dense_label_rows]
+        self.__dict__["_query"] = tables
+        return tables
+
+    def _vectorize_fast(self, texts: list[str], tables: dict) -> sparse.csr_matrix:
+        """``self._vectorize(texts)`` without sklearn's per-call validation (same counts, weights and norm)."""
+        if not tables["direct"]:
+            return self._vectorize(texts)
+        vocabulary, analyze = tables["vocabulary"], tables["analyzer"]
+        indices: list[int] = []
+        counts: list[int] = []
+        indptr = [0]
+        for text in texts:
+            row: dict[int, int] = {}
+            for token in analyze(text):
+                j = vocabulary.get(token)
+                if j is not None:
+                    row[j] = row.get(j, 0) + 1
+            for j in sorted(row):
+                indices.append(j)
+                counts.append(row[j])
+            indptr.append(len(indices))
+        data = np.asarray(counts, dtype=np.float32)
+        cols = np.asarray(indices, dtype=np.int32)
+        if tables["sublinear"]:
+            np.log(data, data)
+            data += 1.0
+        data *= tables["idf"][cols]
+        out = sparse.csr_matrix((data, cols, np.asarray(indptr, dtype=np.int32)),
+                                shape=(len(texts), len(vocabulary)))
+        inplace_csr_row_normalize_l2(out)
+        return out
+
+    def _query_chunk(self, queries: list[str], embeddings: Mapping[str, np.ndarray] | None):
+        tables = self._query_tables()
+        n_occ = len(self.corpus.occupations)
+        variants = [query_variants(q, self.language) for q in queries]
+        full = [v[0] for v in variants]
+        seg_owner = np.array([i for i, v in enumerate(variants) for _ in v[1:]], dtype=np.int64)
+        segs = [s for v in variants for s in v[1:]]
+        nq = len(queries)
+        # One product gives the label, label-document and content similarities of the texts and their segments
+        # (row by row, so each row is what separate products give).
+        n_lab = len(self.label_text)
+        sims = (self._vectorize_fast(full + segs, tables) @ tables["lexical_t"]).toarray()
+        lab = sims[:nq, :n_lab]
+        lex_full = group_max(lab, self.label_occ, n_occ)
+        lex_seg = lex_full.copy()
+        if segs:
+            s_max = group_max(sims[nq:, :n_lab], self.label_occ, n_occ)
+            firsts = np.r_[0, np.flatnonzero(np.diff(seg_owner)) + 1]
+            owners = seg_owner[firsts]
+            lex_seg[owners] = np.maximum(lex_seg[owners], np.maximum.reduceat(s_max, firsts, axis=0))
+        lex_doc = np.ascontiguousarray(sims[:nq, n_lab: n_lab + n_occ])
+        lex_content = np.ascontiguousarray(sims[:nq, n_lab + n_occ:])
+        dense_full = dense_seg = dense_content = np.zeros((nq, n_occ), dtype=np.float32)
+        if self.use_dense:
+            vectors = dict(embeddings or {})
+            missing = [t for t in dict.fromkeys(full + segs) if t not in vectors]
+            if missing:
+                with torch_threads(1) if len(missing) <= QUERY_BATCH_ONE_THREAD else nullcontext():
+                    vectors.update(zip(missing, self.encoder.encode(missing)))
+            owner = tables["dense_owner"]
+            eq = np.stack([vectors[t] for t in full]).astype(np.float32, copy=False)
+            dense_full = group_max(_rowwise(eq, self.e_label), owner, n_occ)
+            dense_seg = dense_full.copy()
+            if segs:
+                es = np.stack([vectors[t] for t in segs]).astype(np.float32, copy=False)
+                d_max = group_max(_rowwise(es, self.e_label), owner, n_occ)
+                firsts = np.r_[0, np.flatnonzero(np.diff(seg_owner)) + 1]
+                owners = seg_owner[firsts]
+                dense_seg[owners] = np.maximum(dense_seg[owners], np.maximum.reduceat(d_max, firsts, axis=0))
+            dense_content = _rowwise(eq, self.e_content)
+        first = lex_full + 0.5 * lex_doc + 0.5 * lex_content + dense_full + 0.5 * dense_content
+        first[:, ~self.candidate_mask] = -np.inf
+        k = min(self.config.candidates, int(self.candidate_mask.sum()))
+        cand = np.argpartition(-first, k - 1, axis=1)[:, :k]
+        cand = np.take_along_axis(cand, np.argsort(-np.take_along_axis(first, cand, 1), axis=1), 1)
+        rows = np.arange(nq)[:, None]
+        x = np.zeros((nq, k, len(FEATURES)), dtype=np.float32)
+        for j, m in enumerate((lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content)):
+            x[:, :, j] = m[rows, cand]
+        for i in range(nq):
+            x[i, :, 7:] = self._string_features_fast(variants[i], cand[i], lab[i], tables)
+        return cand, x
+
+    def _string_features_fast(self, variants, cand, lab_row, tables) -> np.ndarray:
+        """``_string_features`` of a real query (nothing hidden) for all candidates at once: (K, 5) float64."""
+        out = np.zeros((len(cand), 5))
+        out[:, 4] = tables["log_n_labels"][cand]
+        # The labels compared: every label of a candidate, or its string_labels lexically closest ones (ties: the
+        # earlier label), as in ``_string_features``; labels without a key are never compared.
+        keyed, ranged = tables["keyed_labels"], tables["label_ranges"]
+        n_str = self.config.string_labels
+        chosen: list[int] = []
+        block_of: list[int] = []  # per chosen label, its candidate's position in ``cand``
+        for k, o in enumerate(cand.tolist()):
+            labels = keyed[o]
+            if len(ranged[o]) > n_str:
+                closest = sorted(ranged[o], key=lambda c: -lab_row[c])[:n_str]
+                labels = [c for c in closest if self.label_norm[c]]
+            chosen.extend(labels)
+            block_of.extend([k] * len(labels))
+        if not chosen:
+            return out
+        norm_len = tables["norm_len"]
+        lengths = norm_len[chosen]
+        values = np.zeros((len(chosen), 4))  # contain, qin, suffix, exact per chosen label
+        codes = tables["reversed_codes"][chosen]
+        position = {c: j for j, c in enumerate(chosen)}
+        by_norm, joined, starts = tables["by_norm"], tables["joined"], tables["starts"]
+        longest = codes.shape[1]
+        for v in {normalise_label(v) for v in variants}:
+            if not v:
+                continue
+            n = len(v)
+            for c in by_norm.get(v, ()):  # the label is the key
+                if c in position:
+                    values[position[c], 3] = 1.0
+            if n * min(n, longest) <= len(position):  # labels (≥ 2 characters) inside the key: its substrings
+                for i in range(n - 1):
+                    for e in range(i + 2, min(n, i + longest) + 1):
+                        for c in by_norm.get(v[i:e], ()):
+                            j = position.get(c)
+                            if j is not None and values[j, 0] < (e - i) / n:
+                                values[j, 0] = (e - i) / n
+            else:  # a long key: test the compared labels instead
+                for c, j in position.items():
+                    t = self.label_norm[c]
+                    if len(t) >= 2 and t in v and values[j, 0] < len(t) / n:
+                        values[j, 0] = len(t) / n
+            if n >= 2:  # labels the key is inside: find it in all labels at once
+                at = joined.find(v)
+                while at != -1:
+                    j = position.get(bisect_right(starts, at) - 1)
+                    if j is not None and values[j, 1] < n / lengths[j]:
+                        values[j, 1] = n / lengths[j]
+                    at = joined.find(v, at + 1)
+            width = min(n, longest)
+            tail = np.fromiter(map(ord, v[::-1][:width]), dtype=np.int32, count=width)
+            common = np.cumprod(codes[:, :width] == tail, axis=1).sum(axis=1)
+            same_end = np.flatnonzero(common)
+            if len(same_end):
+                values[same_end, 2] = np.maximum(values[same_end, 2], common[same_end] / lengths[same_end])
+        blocks = np.asarray(block_of)
+        firsts = np.r_[0, np.flatnonzero(np.diff(blocks)) + 1]
+        out[blocks[firsts], :4] = np.maximum.reduceat(values, firsts, axis=0)
+        return out
+
     # -- training ------------------------------------------------------------------------------------------
     def pseudo_queries(self) -> tuple[list[str], list[int | None], np.ndarray]:
         """Training queries drawn from the labels: (texts, left-out label or None, true occupation)."""
@@ -286,11 +514,16 @@ class OccupationLinker:
         return sum(x[:, :, FEATURES.index(name)] * weight for name, weight in w.items())
 
     # -- linking -------------------------------------------------------------------------------------------
-    def link(self, queries: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate occupation indices (n, K), best first, and their probabilities (n, K)."""
+    def link(self, queries: list[str], *, embeddings: Mapping[str, np.ndarray] | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate occupation indices (n, K), best first, and their probabilities (n, K).
+
+        ``embeddings`` may hold the encoder's vectors of ``query_texts(queries)`` (a caller that encodes other
+        texts too encodes them all in one call); missing ones are encoded here.
+        """
         if not self.fitted:
             raise RuntimeError("fit() the linker first")
-        cand, x = self.featurize(list(queries))
+        cand, x = self.query_features(list(queries), embeddings)
         probs = softmax(self.model.logits(x) if self.model is not None else self._fixed_logits(x), axis=1)
         if self.config.exact_weight > 0:
             probs = self._exact_prior(cand, x, probs)
@@ -309,6 +542,12 @@ class OccupationLinker:
         cand, probs = self.link([query])
         occs = self.corpus.occupations
         return [(occs[o].code, display_name(occs[o].name), float(p)) for o, p in zip(cand[0][:k], probs[0][:k])]
+
+
+def _rowwise(queries: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``queries @ table.T`` one query row at a time, so a query's similarities do not depend on the other queries
+    of its batch (one matrix product over the batch may sum in another order, and differ in the last bit)."""
+    return (queries[:, None, :] @ table.T)[:, 0, :]
 
 
 def _common_suffix(a: str, b: str) -> int:

@@ -21,6 +21,7 @@ the min-max-normalised link score; without it, they are fused by reciprocal-rank
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -33,7 +34,7 @@ from recommender.indexes.lexical import LexicalIndex
 from recommender.matching.corpus import MatchingCorpus, display_name
 from recommender.matching.link_prediction import LinkPredictor, LinkPredictorConfig
 from recommender.matching.linker import LinkerConfig, OccupationLinker
-from recommender.matching.scoring import minmax_rows
+from recommender.matching.scoring import QUERY_BATCH_ONE_THREAD, minmax_rows, torch_threads
 
 CHANNELS = ("links", "lexical", "dense")
 
@@ -124,14 +125,23 @@ class Matcher:
 
     # -- scoring -------------------------------------------------------------------------------------------
     def score(self, queries: Sequence[str]) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
-        """Scores of every item for every query (n, items) and the linked occupations of each query."""
+        """Scores of every item for every query (n, items) and the linked occupations of each query.
+
+        A query's row does not depend on the other queries of the batch (bit for bit), so scoring texts in
+        batches and one at a time give the same rankings.
+        """
         queries = list(queries)
         channels = set(self.config.channels)
         n_items = len(self.corpus.items)
         parts: dict[str, np.ndarray] = {}
         linked: list[list[tuple[str, float]]] = [[] for _ in queries]
+        vectors: dict[str, np.ndarray] = {}
+        if "dense" in channels and queries:  # one encoder call for the queries and the linker's texts
+            texts = list(dict.fromkeys(queries + (self.linker.query_texts(queries) if "links" in channels else [])))
+            with torch_threads(1) if len(texts) <= QUERY_BATCH_ONE_THREAD else nullcontext():
+                vectors = dict(zip(texts, self.encoder.encode(texts, show_progress=self.show_progress)))
         if "links" in channels:
-            cand, probs = self.linker.link(queries)
+            cand, probs = self.linker.link(queries, embeddings=vectors)
             scores = np.einsum("qk,qki->qi", probs, self.relevance[cand])
             parts["links"] = scores
             occs = self.corpus.occupations
@@ -139,11 +149,11 @@ class Matcher:
         if "lexical" in channels:
             parts["lexical"] = self.lexical_index.score_all(queries)
         if "dense" in channels:
-            q = self.encoder.encode(queries, show_progress=self.show_progress)
+            q = np.stack([vectors[t] for t in queries]) if queries else self.encoder.encode(queries)
             dense = np.full((len(queries), n_items), -1.0, dtype=np.float32)
             position = self.corpus.item_index
-            for row, hits in enumerate(self.dense_index.search(q, k=n_items)):
-                for item_id, s in hits:
+            for row in range(len(queries)):  # one query per search: FAISS sums differently for larger batches
+                for item_id, s in self.dense_index.search(q[row: row + 1], k=n_items)[0]:
                     dense[row, position[item_id]] = s
             parts["dense"] = dense
         return self._fuse(parts), linked
@@ -172,26 +182,49 @@ class Matcher:
         out = []
         for row, occs in zip(scores, linked):
             top = np.argsort(-row, kind="stable")[:k]
-            out.append(RankedItems([(ids[j], float(row[j])) for j in top if np.isfinite(row[j])], occs))
+            top = top[np.isfinite(row[top])]
+            out.append(RankedItems(list(zip([ids[j] for j in top.tolist()], row[top].tolist())), occs))
         return out
 
     # -- the recommender's MajorMatcher protocol -----------------------------------------------------------
     def match(self, text: str, *, levels: Sequence[str] | None = None, k: int = 50):
         """Occupations linked to ``text`` and majors ranked for it (``recommender.recommend.engine.MajorMatcher``)."""
+        return self.match_many([text], levels=levels, k=k)[0]
+
+    def match_many(self, texts: Sequence[str], *, levels: Sequence[str] | None = None, k: int = 50) -> list:
+        """``[match(text, levels=levels, k=k) for text in texts]``, scored in one batch (the same results)."""
         from recommender.recommend.engine import LinkedOccupation, MajorCandidate
 
         allowed = None
         if levels:
             wanted = set(levels)
             allowed = {i.item_id for i in self.corpus.items if i.level in wanted}
-        result = self.rank([text], k=k, allowed=allowed)[0]
-        by_code = {o.code: o for o in self.corpus.occupations}
-        occupations = [LinkedOccupation(code, display_name(by_code[code].name), round(p, 4))
-                       for code, p in result.occupations[:5]]
-        linked_codes = {code for code, p in result.occupations[:5] if p >= 0.05}
-        serves = {}
-        for item_id, code in self.corpus.links:
-            if code in linked_codes:
+        names, links_of = self._match_tables()
+        out = []
+        for result in self.rank(list(texts), k=k, allowed=allowed):
+            occupations = [LinkedOccupation(code, names[code], round(p, 4)) for code, p in result.occupations[:5]]
+            linked_codes = {code for code, p in result.occupations[:5] if p >= 0.05}
+            serves: dict[str, list[str]] = {}
+            for _position, item_id, code in sorted(pair for c in linked_codes for pair in links_of.get(c, ())):
                 serves.setdefault(item_id, []).append(code)
-        majors = [MajorCandidate(item_id, score, tuple(serves.get(item_id, ()))) for item_id, score in result.items]
-        return occupations, majors
+            codes = {item_id: tuple(found) for item_id, found in serves.items()}
+            majors = [MajorCandidate(item_id, score, codes.get(item_id, ())) for item_id, score in result.items]
+            out.append((occupations, majors))
+        return out
+
+    def _match_tables(self) -> tuple[dict[str, str], dict[str, list[tuple[int, str, str]]]]:
+        """Display names by occupation code, and the corpus's links by occupation (with their position in
+        ``corpus.links``, so the codes an item serves keep the corpus's order); built once."""
+        tables = self.__dict__.get("_match")
+        if tables is None:
+            names = {o.code: display_name(o.name) for o in self.corpus.occupations}
+            links_of: dict[str, list[tuple[int, str, str]]] = {}
+            for position, (item_id, code) in enumerate(self.corpus.links):
+                links_of.setdefault(code, []).append((position, item_id, code))
+            tables = self.__dict__["_match"] = (names, links_of)
+        return tables
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_match", None)  # derived lookups, rebuilt on the first match after loading
+        return state

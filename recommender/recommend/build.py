@@ -97,7 +97,7 @@ def load_or_build_matcher(catalog: Catalog, catalog_dir: Path, encoder_name: str
             matcher.encoder = encoder
             matcher.show_progress = False
             return matcher
-        except Exception:  # a stale or damaged file: rebuild below
+        except Exception:  # noqa: BLE001, S110 - a stale or damaged file fails in many ways: rebuild below
             pass
     matcher = build_matcher(catalog, encoder_name)
     folder.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ the shared words as evidence a worker can read.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -15,10 +16,11 @@ from functools import lru_cache
 
 from recommender.catalog.model import Course
 
-_STOPWORDS = frozenset(
+_STOPWORD_TEXT = (
     "负责 工作 进行 相关 能力 基本 基础 课程 主要 掌握 了解 学习 知识 内容 方法 具备 能够 以及 包括 日常 常见 "
-    "the and for with from into that this are was were have has can will use using of to in on by or an as at".split()
+    "the and for with from into that this are was were have has can will use using of to in on by or an as at"
 )
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z\-]+|[\u4e00-\u9fff]+")
 
 
@@ -74,11 +76,20 @@ class CourseRelevance:
     """
 
     def __init__(self, courses: list[Course] | tuple[Course, ...]):
+        self._terms_of: dict[tuple[str, str], frozenset[str]] = {}
         df: Counter[str] = Counter()
         for course in courses:
-            df.update(term_set(self._text(course)))
+            df.update(self._terms(course))
         self._n = max(len(courses), 1)
         self._df = df
+
+    def _terms(self, course: Course) -> frozenset[str]:
+        """The course's content words (name twice, description), remembered per (name, description)."""
+        key = (course.name, course.description)
+        found = self._terms_of.get(key)
+        if found is None:
+            found = self._terms_of[key] = term_set(self._text(course))
+        return found
 
     @staticmethod
     def _text(course: Course) -> str:
@@ -87,25 +98,55 @@ class CourseRelevance:
     def idf(self, term: str) -> float:
         return math.log(1 + self._n / (1 + self._df.get(term, 0)))
 
-    def rank(self, job_text: str, courses: list[Course], *, context: str = "", limit: int | None = None
-             ) -> list[CourseMatch]:
-        """Courses ordered by relevance to ``job_text`` (weighted fully) and ``context`` (occupation tasks, half).
+    def index(self, courses: list[Course] | tuple[Course, ...]) -> CourseIndex:
+        """The positions of ``courses`` by content word, for ranking the same list against many job texts."""
+        postings: dict[str, list[int]] = {}
+        for pos, course in enumerate(courses):
+            for term in self._terms(course):
+                postings.setdefault(term, []).append(pos)
+        return CourseIndex(len(courses), postings)
 
-        Courses with no shared word keep their catalog order after the matched ones, with score 0.
-        """
+    def query(self, job_text: str, context: str = "") -> dict[str, float]:
+        """The query's words and weights, in the query's order: job words count 1, context words ½, × IDF."""
         query: Counter[str] = Counter()
         for term in terms_of(job_text):
             query[term] += 1.0
         for term in terms_of(context):
             query[term] += 0.5
-        scored = []
-        for pos, course in enumerate(courses):
-            words = term_set(self._text(course))
-            shared = [t for t in query if t in words]
-            weight = sum(query[t] * self.idf(t) for t in shared)
-            evidence = tuple(sorted(shared, key=lambda t: -query[t] * self.idf(t)))
-            scored.append((-weight, pos, course, weight, evidence))
-        scored.sort(key=lambda x: (x[0], x[1]))
-        top = scored[0][3] if scored and scored[0][3] > 0 else 1.0
-        out = [CourseMatch(c, round(w / top, 4), ev[:5]) for _, _, c, w, ev in scored]
-        return out[:limit] if limit else out
+        return {t: query[t] * self.idf(t) for t in query}
+
+    def rank(self, job_text: str, courses: list[Course], *, context: str = "", limit: int | None = None,
+             index: CourseIndex | None = None, query: dict[str, float] | None = None) -> list[CourseMatch]:
+        """Courses ordered by relevance to ``job_text`` (weighted fully) and ``context`` (occupation tasks, half).
+
+        Courses with no shared word keep their catalog order after the matched ones, with score 0. A caller that
+        ranks several course lists for one job may pass ``index`` (``self.index(courses)``) and ``query``
+        (``self.query(job_text, context)``) it keeps.
+        """
+        index = index or self.index(courses)
+        if index.size != len(courses):
+            raise ValueError(f"the course index is for {index.size} courses, not {len(courses)}")
+        weight_of = self.query(job_text, context) if query is None else query  # the sums add up in query order
+        shared: dict[int, list[str]] = {}
+        for term in weight_of:
+            for pos in index.postings.get(term, ()):
+                shared.setdefault(pos, []).append(term)
+        weight = weight_of.__getitem__
+        wanted = limit if limit else len(courses)
+        matched = sorted((-sum(map(weight, terms)), pos) for pos, terms in shared.items())[:wanted]
+        top = -matched[0][0] if matched else 1.0  # every shared word weighs > 0
+        out = [CourseMatch(courses[pos], round(-negative / top, 4),
+                           tuple(sorted(shared[pos], key=lambda t: -weight_of[t]))[:5]) for negative, pos in matched]
+        if len(out) < wanted:  # then the courses without a shared word, in catalog order
+            unmatched = (pos for pos in range(len(courses)) if pos not in shared)
+            out.extend(CourseMatch(courses[pos], round(0 / top, 4), ())
+                       for pos in itertools.islice(unmatched, wanted - len(out)))
+        return out
+
+
+@dataclass(frozen=True)
+class CourseIndex:
+    """Positions of a list of courses by content word (``CourseRelevance.index``)."""
+
+    size: int
+    postings: dict[str, list[int]]

@@ -15,12 +15,16 @@ worker's explicit filters are ranked by public criteria only (net cost for a uni
 
 from __future__ import annotations
 
-from collections import Counter
+import gc
+from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol, Sequence
+from typing import Protocol
+
+from tqdm.auto import tqdm
 
 from recommender.catalog.catalog import Catalog
-from recommender.catalog.model import Program, Worker
+from recommender.catalog.model import Course, Program, Worker
 from recommender.recommend.constraints import (
     REACH_EN,
     REACH_ORDER,
@@ -29,11 +33,11 @@ from recommender.recommend.constraints import (
     check_mode,
     check_place,
 )
-from recommender.recommend.courses import CourseMatch, CourseRelevance
-from recommender.recommend.ladder import MajorFit, MajorLadder
+from recommender.recommend.courses import CourseIndex, CourseMatch, CourseRelevance
+from recommender.recommend.ladder import MajorLadder
 from recommender.rules.credit_bank import Transfer, credit_transfers
 from recommender.rules.eligibility import eligible_levels, is_eligible
-from recommender.rules.subsidies import SubsidyResult, default_policies, evaluate_subsidies
+from recommender.rules.subsidies import SubsidyEvaluator, SubsidyResult, default_policies
 
 
 @dataclass(frozen=True)
@@ -165,51 +169,155 @@ class Recommender:
         self.min_fit = min_fit
         self.course_relevance = CourseRelevance(list(catalog.courses.values()))
         self.ladder = MajorLadder(catalog)
+        self.subsidies = SubsidyEvaluator(self.policies)
+        self._program_courses: dict[str, tuple[list[Course], CourseIndex]] = {}  # filled as programs are shown
 
     # -- the pipeline -------------------------------------------------------------------------------------------
     def recommend(self, worker: Worker, *, limit: int = 10, personalised: bool = True, place_scope: str = "any",
                   language: str = "zh", courses_per_program: int = 5) -> Recommendations:
         levels = eligible_levels(worker.education)
+        match = None
         if personalised:
-            occupations, majors = self.matcher.match(worker.job_text, levels=None, k=len(self.catalog.majors))
+            match = self.matcher.match(worker.job_text, levels=None, k=len(self.catalog.majors))
+        options = _Options(limit, personalised, place_scope, language, courses_per_program)
+        return self._recommend(worker, levels, match, options, _Shared(by_job_text=False))
+
+    def recommend_many(self, workers: Sequence[Worker], *, limit: int = 10, personalised: bool = True,
+                       place_scope: str = "any", language: str = "zh", courses_per_program: int = 5,
+                       cache_job_texts: bool = True, batch_size: int = 256, show_progress: bool = False
+                       ) -> list[Recommendations]:
+        """``[self.recommend(w, ...) for w in workers]``, the same results, computed for many workers at once.
+
+        Job texts are matched in batches of ``batch_size`` (``match_many`` when the matcher has it: a text's scores
+        do not depend on its batch), and what depends only on the catalog and a few profile fields is worked out
+        once per batch: eligibility, place and mode by program, subsidies by the rules that hold and the tuition,
+        credit transfers by certificates and program.
+
+        With ``cache_job_texts`` (the default), work that depends on the job text is shared too: workers with the
+        same profile (every field but the id) get the same recommendations, computed once, and each distinct job
+        text is matched once and its courses ranked once per program. Without it every worker is matched and
+        ranked on their own, as a population where no two workers type the same text would be.
+
+        Raises what ``recommend`` raises for the first worker it would raise for (an unknown education).
+        """
+        paused = gc.isenabled()
+        gc.disable()  # a batch allocates many long-lived, acyclic objects: collecting would only re-scan them
+        try:
+            return self._recommend_many(list(workers), _Options(limit, personalised, place_scope, language,
+                                                                courses_per_program),
+                                        cache_job_texts, batch_size, show_progress)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _recommend_many(self, workers: list[Worker], options: _Options, cache_job_texts: bool, batch_size: int,
+                        show_progress: bool) -> list[Recommendations]:
+        levels_of = [eligible_levels(w.education) for w in workers]  # an unknown education fails before any work
+        shared = _Shared(by_job_text=cache_job_texts)
+        # Units of work: a job text and the workers to recommend for it (lists of workers with one profile).
+        if cache_job_texts:
+            groups: dict[object, list[int]] = {}
+            for i, w in enumerate(workers):
+                groups.setdefault(_profile_key(w), []).append(i)
+            by_text: dict[str, list[list[int]]] = {}
+            for members in groups.values():
+                by_text.setdefault(workers[members[0]].job_text, []).append(members)
+            units = list(by_text.items())
+        else:
+            units = [(w.job_text, [[i]]) for i, w in enumerate(workers)]
+        results: list[Recommendations | None] = [None] * len(workers)
+        steps = range(0, len(units), batch_size)
+        for start in tqdm(steps, desc="recommend", unit="batch", disable=not show_progress or len(steps) < 2):
+            chunk = units[start: start + batch_size]  # matched together, then dropped: memory stays flat
+            matches = self._match_texts([text for text, _ in chunk]) if options.personalised else [None] * len(chunk)
+            for (_, member_lists), match in zip(chunk, matches):
+                for members in member_lists:
+                    first = members[0]
+                    result = results[first] = self._recommend(workers[first], levels_of[first], match, options,
+                                                               shared)
+                    for i in members[1:]:
+                        results[i] = replace(result, worker=workers[i])
+            shared.next_texts()
+        return results
+
+    def _match_texts(self, texts: list[str]) -> list:
+        """``[self.matcher.match(t, levels=None, k=all majors) for t in texts]``, in one batch when it can."""
+        k = len(self.catalog.majors)
+        match_many = getattr(self.matcher, "match_many", None)
+        if match_many is not None:
+            return match_many(texts, levels=None, k=k)
+        return [self.matcher.match(t, levels=None, k=k) for t in texts]
+
+    def _recommend(self, worker: Worker, levels: tuple[str, ...], match, options: _Options,
+                   shared: _Shared) -> Recommendations:
+        personalised = options.personalised
+        if personalised:
+            occupations, majors = match
             fits = self.ladder.fit_at_levels(majors, levels, min_fit=self.min_fit)[: self.candidate_majors]
             fit_of = {f.major_code: f.fit for f in fits}
-            self._last_fits = {f.major_code: f for f in fits}
+            fit_by_major = {f.major_code: f for f in fits}
             program_ids = [pid for f in fits for pid in self.catalog.programs_by_major.get(f.major_code, ())]
         else:
-            occupations, fit_of = [], {}
-            self._last_fits = {}
+            occupations, fit_of, fit_by_major = [], {}, {}
             program_ids = [p.program_id for p in self.catalog.programs.values() if p.level in levels]
+        self._last_fits = fit_by_major
         excluded: Counter[str] = Counter()
         survivors = []
+        subsidy_of = self.subsidies.for_worker(worker if personalised else _public_worker(worker))
+        programs, colleges = self.catalog.programs, self.catalog.colleges
+        checked = shared.checks(worker, options.place_scope)
         for pid in program_ids:
-            program = self.catalog.programs[pid]
-            college = self.catalog.colleges[program.college_id]
-            if not college.is_partner:
+            found = checked.get(pid)
+            if found is None:
+                found = checked[pid] = self._check(programs[pid], worker, options.place_scope)
+            constraint, how = found
+            if constraint is not None:
+                if constraint:
+                    excluded[constraint] += 1
                 continue
-            if not is_eligible(worker, program).allowed:
-                excluded["eligibility"] += 1
-                continue
-            how, exclusion = check_place(program, college, worker, place_scope)
-            exclusion = exclusion or check_mode(program, worker)
-            if exclusion:
-                excluded[exclusion.constraint] += 1
-                continue
-            subsidy = evaluate_subsidies(worker if personalised else _public_worker(worker), program,
-                                         program.total_tuition, self.policies)
+            program = programs[pid]
+            college = colleges[program.college_id]
+            subsidy = self._subsidy(subsidy_of, program)
             exclusion = check_budget(subsidy.net_cost, worker)
             if exclusion:
                 excluded["budget"] += 1
                 continue
             survivors.append((program, college, how, subsidy))
         items = []
+        query = None
         for program, college, how, subsidy, fit, score in self._select(self._rank(survivors, fit_of, personalised),
-                                                                       limit):
+                                                                       options.limit):
+            if personalised and query is None:
+                query = self._course_query(worker.job_text, occupations)
             items.append(self._explain(len(items) + 1, worker, program, college, how, subsidy, fit, score,
-                                       occupations if personalised else [], personalised, language,
-                                       courses_per_program))
-        message = "" if items else _nothing_fits(excluded, len(program_ids), levels, language)
+                                       occupations if personalised else [], personalised, options.language,
+                                       options.courses_per_program, fit_by_major, shared, query))
+        message = "" if items else _nothing_fits(excluded, len(program_ids), levels, options.language)
         return Recommendations(worker, personalised, tuple(occupations), tuple(items), dict(excluded), message)
+
+    def _check(self, program: Program, worker: Worker, place_scope: str) -> tuple[str | None, str | None]:
+        """The hard constraints before cost: (the constraint that excludes the program, or ``""`` for a college
+        that is not a partner, or None when it passes; how the worker would attend)."""
+        college = self.catalog.colleges[program.college_id]
+        if not college.is_partner:
+            return "", None
+        if not is_eligible(worker, program).allowed:
+            return "eligibility", None
+        how, exclusion = check_place(program, college, worker, place_scope)
+        exclusion = exclusion or check_mode(program, worker)
+        return (exclusion.constraint if exclusion else None), how
+
+    def _courses_of(self, program_id: str) -> tuple[list[Course], CourseIndex]:
+        """The program's courses (``Catalog.courses_of_program``) and their index by content word, kept."""
+        found = self._program_courses.get(program_id)
+        if found is None:
+            courses = self.catalog.courses_of_program(program_id)
+            found = self._program_courses[program_id] = (courses, self.course_relevance.index(courses))
+        return found
+
+    @staticmethod
+    def _subsidy(subsidy_of, program: Program) -> SubsidyResult:
+        return subsidy_of(program, program.total_tuition)
 
     def _rank(self, survivors, fit_of: dict[str, float], personalised: bool):
         if not survivors:
@@ -218,7 +326,7 @@ class Recommender:
         out = []
         for program, college, how, subsidy in survivors:
             cost_score = 1.0 - subsidy.net_cost / max_cost
-            reach_score = 1.0 - REACH_ORDER.index(how) / len(REACH_ORDER)
+            reach_score = _REACH_SCORE[how]
             if personalised:
                 fit = fit_of.get(program.major_code, 0.0)
                 score = 0.7 * fit + 0.15 * reach_score + 0.15 * cost_score
@@ -231,43 +339,130 @@ class Recommender:
 
     def _select(self, ranked, limit: int):
         """Greedy selection: at most ``per_college`` per college; a major already shown costs
-        ``major_repeat_penalty`` per appearance, so close alternatives of another major get a place."""
+        ``major_repeat_penalty`` per appearance, so close alternatives of another major get a place.
+
+        Each step takes the candidate with the best penalised score (ties: the better ranked). Within a major the
+        penalty is the same for all, so that candidate is the first one left of some major: only those compete.
+        """
         chosen = []
         per_college: Counter[str] = Counter()
         per_major: Counter[str] = Counter()
-        pool = list(enumerate(ranked[: limit * 20]))
-        while pool and len(chosen) < limit:
-            best = max(pool, key=lambda pr: (pr[1][5] - self.major_repeat_penalty * per_major[pr[1][0].major_code],
-                                             -pr[0]))
-            pool.remove(best)
-            program, college = best[1][0], best[1][1]
+        queues: dict[str, deque] = {}
+        for position, candidate in enumerate(ranked[: limit * 20]):
+            queues.setdefault(candidate[0].major_code, deque()).append((position, candidate))
+        penalty = self.major_repeat_penalty
+        while queues and len(chosen) < limit:
+            major = max(queues, key=lambda m: (queues[m][0][1][5] - penalty * per_major[m], -queues[m][0][0]))
+            _, best = queues[major].popleft()
+            if not queues[major]:
+                del queues[major]
+            college = best[1]
             if per_college[college.college_id] >= self.per_college:
                 continue
             per_college[college.college_id] += 1
-            per_major[program.major_code] += 1
-            chosen.append(best[1])
+            per_major[major] += 1
+            chosen.append(best)
         return chosen
 
-    def _explain(self, rank, worker, program, college, how, subsidy, fit, score, occupations, personalised,
-                 language, courses_per_program) -> Recommendation:
-        major = self.catalog.majors[program.major_code]
-        courses = self.catalog.courses_of_program(program.program_id)
+    def _course_query(self, job_text: str, occupations) -> tuple[str, dict[str, float]]:
+        """The context courses are ranked with (tasks of the two most likely occupations) and the query words."""
         context = " ".join(self.catalog.occupations[o.code].tasks for o in occupations[:2]
                            if o.code in self.catalog.occupations)
+        return context, self.course_relevance.query(job_text, context)
+
+    def _explain(self, rank, worker, program, college, how, subsidy, fit, score, occupations, personalised,
+                 language, courses_per_program, fit_by_major=None, shared: _Shared | None = None,
+                 query: tuple[str, dict[str, float]] | None = None) -> Recommendation:
+        shared = shared or _Shared(by_job_text=False)
+        major = self.catalog.majors[program.major_code]
+        courses, index = self._courses_of(program.program_id)
         if personalised:
-            course_matches = self.course_relevance.rank(worker.job_text, courses, context=context,
-                                                        limit=courses_per_program)
+            context, weights = query or self._course_query(worker.job_text, occupations)
+            course_matches = shared.ranked_courses(self.course_relevance, worker.job_text, courses, index, context,
+                                                   weights, courses_per_program, program.program_id)
         else:
             course_matches = [CourseMatch(c, 0.0, ()) for c in courses[:courses_per_program]]
-        transfers = credit_transfers(worker.certificates, courses) if personalised and worker.certificates else []
+        transfers = shared.transfers(worker.certificates, courses, program.program_id) \
+            if personalised and worker.certificates else []
         linked = [o for o in occupations
                   if program.major_code in self.catalog.majors_by_occupation.get(o.code, ())]
-        major_fit = self._last_fits.get(program.major_code)
+        fits = self._last_fits if fit_by_major is None else fit_by_major
+        major_fit = fits.get(program.major_code)
         continues = self.catalog.majors.get(major_fit.via) if major_fit and major_fit.via else None
         reason = _reason(language, worker, program, college.name, major.name, how, subsidy, course_matches,
                          transfers, linked, personalised, occupations[:1], continues)
         return Recommendation(rank, program, college.name, major.name, how, fit, score, subsidy,
                               tuple(course_matches), tuple(transfers), tuple(linked), reason)
+
+
+@dataclass(frozen=True)
+class _Options:
+    limit: int
+    personalised: bool
+    place_scope: str
+    language: str
+    courses_per_program: int
+
+
+class _Shared:
+    """What one ``recommend`` call, or one ``recommend_many`` batch, works out once and reuses.
+
+    Eligibility, place and mode by program and the few worker fields they read; credit transfers by certificates
+    and program; with ``by_job_text``, the ranked courses by job text and program too.
+    Each value is what the function it stands for returns for those arguments (they read nothing else).
+    """
+
+    def __init__(self, by_job_text: bool):
+        self.by_job_text = by_job_text
+        self._checks: dict[tuple, dict[str, tuple[str | None, str | None]]] = {}
+        self._ranked: dict[tuple, list[CourseMatch]] = {}
+        self._transfers: dict[tuple, list[Transfer]] = {}
+
+    def checks(self, worker: Worker, place_scope: str) -> dict[str, tuple[str | None, str | None]]:
+        """``Recommender._check`` results by program, for workers who share the fields the checks read."""
+        key = (worker.education, worker.city, worker.province, tuple(worker.preferred_modes),
+               worker.can_stop_working, place_scope)
+        found = self._checks.get(key)
+        if found is None:
+            found = self._checks[key] = {}
+        return found
+
+    def next_texts(self) -> None:
+        """The job texts seen so far will not come back (``recommend_many`` goes text by text): forget their
+        ranked courses."""
+        self._ranked.clear()
+
+    def ranked_courses(self, relevance: CourseRelevance, job_text: str, courses: list[Course], index: CourseIndex,
+                       context: str, query: dict[str, float], limit: int, program_id: str) -> list[CourseMatch]:
+        if not self.by_job_text:
+            return relevance.rank(job_text, courses, context=context, limit=limit, index=index, query=query)
+        key = (job_text, context, program_id, limit)
+        found = self._ranked.get(key)
+        if found is None:
+            found = self._ranked[key] = relevance.rank(job_text, courses, context=context, limit=limit, index=index,
+                                                       query=query)
+        return found
+
+    def transfers(self, certificates: tuple[str, ...], courses: list[Course], program_id: str) -> list[Transfer]:
+        key = (tuple(certificates), program_id)
+        found = self._transfers.get(key)
+        if found is None:
+            found = self._transfers[key] = credit_transfers(certificates, courses)
+        return found
+
+
+_REACH_SCORE = {how: 1.0 - REACH_ORDER.index(how) / len(REACH_ORDER) for how in REACH_ORDER}
+
+
+def _profile_key(worker: Worker) -> object:
+    """Everything ``recommend`` reads of a worker (every field but the id); a worker built with lists instead of
+    tuples cannot be a key and is its own group."""
+    key = replace(worker, worker_id="")
+    try:
+        hash(key)
+    except TypeError:
+        return ("unhashable", id(worker))
+    return key
 
 
 def _public_worker(worker: Worker) -> Worker:

@@ -59,6 +59,7 @@ class MajorLadder:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self._continuations: dict[str, list[tuple[str, float]]] = {}  # lower → [(upper, weight > 0)], lazily
+        self._continuations_by_levels: dict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = {}
 
     def continuation(self, lower: str, upper: str) -> float:
         """How well major ``upper`` continues major ``lower`` (0..1)."""
@@ -80,6 +81,16 @@ class MajorLadder:
             self._continuations[lower] = [(code, w) for code, w in pairs if w > 0]
         return self._continuations[lower]
 
+    def _continuations_at(self, lower: str, levels: Sequence[str]) -> list[tuple[str, float]]:
+        """``_continuations_of(lower)`` restricted to majors of ``levels``, in the same order; kept per levels."""
+        key = (lower, tuple(levels))
+        found = self._continuations_by_levels.get(key)
+        if found is None:
+            wanted = set(levels)
+            found = self._continuations_by_levels[key] = [
+                (code, w) for code, w in self._continuations_of(lower) if self.catalog.majors[code].level in wanted]
+        return found
+
     def fit_at_levels(self, matches: Iterable, levels: Sequence[str], *, min_fit: float = 0.2,
                       sources: int = 10) -> list[MajorFit]:
         """Majors of ``levels`` ranked by fit, from the matcher's ranked majors at every level.
@@ -95,7 +106,8 @@ class MajorLadder:
         sources : int
             How many of the best-matching majors of other levels lend their fit to their continuations.
         """
-        matches = [m for m in matches if m.major_code in self.catalog.majors]
+        majors = self.catalog.majors
+        matches = [m for m in matches if m.major_code in majors]
         if not matches:
             return []
         best = max(m.score for m in matches)
@@ -104,16 +116,15 @@ class MajorLadder:
         wanted = set(levels)
         fits: dict[str, MajorFit] = {}
         for m in matches:
-            if self.catalog.majors[m.major_code].level in wanted:
+            if majors[m.major_code].level in wanted:
                 fits[m.major_code] = MajorFit(m.major_code, max(m.score, 0.0) / best)
-        lower = [m for m in matches if self.catalog.majors[m.major_code].level not in wanted][:sources]
+        lower = [m for m in matches if majors[m.major_code].level not in wanted][:sources]
         for m in lower:
             share = max(m.score, 0.0) / best
-            for code, weight in self._continuations_of(m.major_code):
-                if self.catalog.majors[code].level not in wanted:
-                    continue
+            for code, weight in self._continuations_at(m.major_code, levels):
                 inherited = share * weight
-                if inherited > fits.get(code, MajorFit(code, 0.0)).fit:
+                current = fits.get(code)
+                if inherited > (current.fit if current is not None else 0.0):
                     fits[code] = MajorFit(code, inherited, via=m.major_code)
         ranked = sorted((f for f in fits.values() if f.fit >= min_fit), key=lambda f: (-f.fit, f.major_code))
         return ranked

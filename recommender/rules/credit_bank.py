@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 from recommender.catalog.model import Course
@@ -192,6 +194,39 @@ def _course_matches(rule: CreditRule, course: Course) -> bool:
     return not rule.major_codes or any(str(course.major_code).startswith(c) for c in rule.major_codes)
 
 
+@lru_cache(maxsize=65536)
+def _credits_fraction(credits: float) -> Fraction:
+    """A course's credits as an exact fraction (its decimal spelling: 2.5 → 5/2)."""
+    return Fraction(str(credits or 0))
+
+
+class _RuleMatches:
+    """Which rules match a course (by its name and major code), remembered for the last table of rules used:
+    the rules do not change between calls and course names repeat across programs and workers."""
+
+    def __init__(self, rules: tuple[CreditRule, ...]):
+        self.rules = rules
+        self._by_text: dict[tuple[str, str], tuple[int, ...]] = {}
+
+    def of(self, course: Course) -> tuple[int, ...]:
+        key = (course.name, str(course.major_code))
+        found = self._by_text.get(key)
+        if found is None:
+            found = self._by_text[key] = tuple(ri for ri, rule in enumerate(self.rules)
+                                               if _course_matches(rule, course))
+        return found
+
+
+_MATCHES: _RuleMatches | None = None
+
+
+def _rule_matches(rules: tuple[CreditRule, ...]) -> _RuleMatches:
+    global _MATCHES
+    if _MATCHES is None or _MATCHES.rules is not rules:
+        _MATCHES = _RuleMatches(rules)
+    return _MATCHES
+
+
 def credit_transfers(certificates: Iterable[str], courses: Sequence[Course], *,
                      rules: Sequence[CreditRule] | None = None,
                      program_credits: float | None = None,
@@ -225,23 +260,38 @@ def credit_transfers(certificates: Iterable[str], courses: Sequence[Course], *,
     """
     rules = _default_rules() if rules is None else tuple(rules)
     certificates = [c for c in dict.fromkeys(str(c).strip() for c in certificates) if c]
-    levels = {c: certificate_level(c) for c in certificates}
+    given_total = Fraction(str(program_credits)) if program_credits is not None else None
     best: dict[int, tuple[Fraction, int, int, CreditRule, str]] = {}
+    if not certificates:
+        return []
+    levels = {c: certificate_level(c) for c in certificates}
+    matches = _rule_matches(rules)
+    holds: dict[int, list[tuple[int, str]]] = {}  # rule → the certificates it accepts
     for ci, course in enumerate(courses):
-        course_credits = Fraction(str(course.credits or 0))
+        course_rules = matches.of(course)
+        if not course_rules:
+            continue
+        course_credits = _credits_fraction(course.credits)
         if course_credits <= 0:
             continue
-        for ri, rule in enumerate(rules):
-            if not _course_matches(rule, course):
-                continue
-            for ki, cert in enumerate(certificates):
-                if levels[cert] < rule.min_level or not contains_any(cert, rule.certificate_terms):
-                    continue
+        for ri in course_rules:
+            rule = rules[ri]
+            accepted = holds.get(ri)
+            if accepted is None:
+                accepted = holds[ri] = [(ki, cert) for ki, cert in enumerate(certificates)
+                                        if levels[cert] >= rule.min_level
+                                        and contains_any(cert, rule.certificate_terms)]
+            for ki, cert in accepted:
                 candidate = (min(rule.credits, course_credits), -ri, -ki, rule, cert)
                 if ci not in best or candidate[:3] > best[ci][:3]:
                     best[ci] = candidate
-    total = Fraction(str(program_credits)) if program_credits is not None else sum(
-        (Fraction(str(c.credits or 0)) for c in courses), Fraction(0))
+    if not best:
+        return []
+    if given_total is not None:
+        total = given_total
+    else:  # the exact sum, one fraction per distinct credit value
+        per_value = Counter(c.credits for c in courses)
+        total = sum((_credits_fraction(value) * n for value, n in per_value.items()), Fraction(0))
     cap = total * max_share
     kept: list[int] = []
     used = Fraction(0)

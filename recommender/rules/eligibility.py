@@ -9,6 +9,7 @@ Every decision names the table row it came from (``rule_id``) and says why, in C
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from recommender.catalog.model import EDUCATION_LEVELS, ENTRY_ROUTES, MAJOR_LEVELS, Program, Worker
 from recommender.errors import UserError
@@ -214,29 +215,35 @@ def is_eligible(worker: Worker, program: Program) -> Decision:
     '高中学历可报读高职专科（开放教育注册入学，符合报读层次即可）'
     """
     education = normalize_education(worker.education)
-    route = _ROUTE_BY_NAME.get(program.entry_route)
-    if route is None:
+    if program.entry_route not in _ROUTE_BY_NAME:
         raise EligibilityError(
             f"program {program.program_id}: unknown entry route {program.entry_route!r}; "
             f"accepted values: {', '.join(ENTRY_ROUTES)}"
         )
+    return _decide(education, program.level, program.entry_route)
+
+
+@lru_cache(maxsize=4096)
+def _decide(education: str, level: str, entry_route: str) -> Decision:
+    """The decision for a normalised education, a program level and a known entry route (a table lookup)."""
+    route = _ROUTE_BY_NAME[entry_route]
     edu_en = EDUCATION_EN[education]
-    level_en = LEVEL_EN.get(program.level, program.level)
+    level_en = LEVEL_EN.get(level, level)
     if route.bypass_ladder:
         return Decision(True, f"{route.note}，{education}学历可报读", f"{route.note_en}; {edu_en} qualifies",
                         route.rule_id)
     rung = _RUNG_BY_EDUCATION[education]
-    if program.level not in rung.levels:
+    if level not in rung.levels:
         allowed_zh = "、".join(rung.levels)
         allowed_en = ", ".join(LEVEL_EN[lvl] for lvl in rung.levels)
-        needed = _entry_education(program.level)
-        if needed is not None and MAJOR_LEVELS.index(program.level) > MAJOR_LEVELS.index(rung.levels[-1]):
+        needed = _entry_education(level)
+        if needed is not None and MAJOR_LEVELS.index(level) > MAJOR_LEVELS.index(rung.levels[-1]):
             why_zh, why_en = f"须先取得{needed}学历", f"it needs {EDUCATION_EN[needed]} first"
         else:
             why_zh, why_en = "低于可报读层次，不属于学历提升", "it is below the next step up"
         return Decision(
             False,
-            f"{education}学历可报读{allowed_zh}，不能报读{program.level}（{why_zh}）",
+            f"{education}学历可报读{allowed_zh}，不能报读{level}（{why_zh}）",
             f"an education of {edu_en} qualifies for {allowed_en}, not for {level_en} ({why_en})",
             rung.rule_id,
         )
@@ -245,7 +252,7 @@ def is_eligible(worker: Worker, program: Program) -> Decision:
                         route.rule_id)
     return Decision(
         True,
-        f"{education}学历可报读{program.level}（{route.note}）",
+        f"{education}学历可报读{level}（{route.note}）",
         f"an education of {edu_en} qualifies for {level_en}; {route.note_en}",
         rung.rule_id,
     )

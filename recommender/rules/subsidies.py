@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from decimal import ROUND_FLOOR, Decimal
+from functools import cached_property
 
 from recommender.catalog.model import Program, SubsidyPolicy, SubsidyRule, Worker
+from recommender.errors import UserError
 from recommender.rules.eligibility import normalize_education
 from recommender.rules.policy_files import default_policy_dir, load_policies
 from recommender.rules.text import contains_any, fold, place_key
@@ -65,24 +67,25 @@ class SubsidyResult:
     lines: tuple[SubsidyLine, ...]
     skipped: tuple[SkippedRule, ...] = ()
 
-    @property
+    # The totals are read for every program a worker is shown, ranked or filtered by: computed once.
+    @cached_property
     def total_subsidy(self) -> int:
         return sum(line.amount for line in self.lines)
 
-    @property
+    @cached_property
     def upfront_subsidy(self) -> int:
         return sum(line.amount for line in self.lines if line.timing == "upfront")
 
-    @property
+    @cached_property
     def refund_on_graduation(self) -> int:
         return sum(line.amount for line in self.lines if line.timing == "on_graduation")
 
-    @property
+    @cached_property
     def pay_now(self) -> int:
         """What the worker pays at enrolment: tuition less the upfront lines."""
         return self.tuition - self.upfront_subsidy
 
-    @property
+    @cached_property
     def net_cost(self) -> int:
         """What the worker pays in the end, after the graduation refunds too; never negative."""
         return self.tuition - self.total_subsidy
@@ -207,13 +210,17 @@ class _Draft:
     basis_en: str
 
 
-def _policy_drafts(policy: SubsidyPolicy, worker: Worker, program: Program, tuition: int,
-                   skipped: list[SkippedRule]) -> list[_Draft]:
-    """Step 1: the policy's lines on their own (rule caps, highest tier, policy cap)."""
+def _applicable_rules(policy: SubsidyPolicy, worker: Worker, program: Program) -> tuple[SubsidyRule, ...]:
+    """The policy's rules whose conditions hold, in file order; none when the policy's region or conditions fail."""
     if not _region_holds(policy, worker) or not conditions_hold(policy.conditions, worker, program):
-        return []
-    drafts = [_Draft(rule, *_price(rule, tuition)) for rule in policy.rules
-              if conditions_hold(rule.conditions, worker, program)]
+        return ()
+    return tuple(rule for rule in policy.rules if conditions_hold(rule.conditions, worker, program))
+
+
+def _policy_drafts(policy: SubsidyPolicy, rules: Sequence[SubsidyRule], tuition: int,
+                   skipped: list[SkippedRule]) -> list[_Draft]:
+    """Step 1: the policy's lines on their own, from its rules that hold (rule caps, highest tier, policy cap)."""
+    drafts = [_Draft(rule, *_price(rule, tuition)) for rule in rules]
     if policy.tiers == "highest" and len(drafts) > 1:
         best = max(drafts, key=lambda d: d.amount)  # max keeps the first of equals: the earlier rule
         for d in drafts:
@@ -232,6 +239,11 @@ def _policy_drafts(policy: SubsidyPolicy, worker: Worker, program: Program, tuit
                 d.amount = left
             left -= d.amount
     return drafts
+
+
+def _check_tuition(tuition) -> None:
+    if isinstance(tuition, bool) or not isinstance(tuition, int) or tuition < 0:
+        raise ValueError(f"total_tuition must be a whole number of yuan ≥ 0, got {tuition!r}")
 
 
 def evaluate_subsidies(worker: Worker, program: Program, total_tuition: int | None = None,
@@ -266,13 +278,18 @@ def evaluate_subsidies(worker: Worker, program: Program, total_tuition: int | No
     (9000, 8200, 800)
     """
     tuition = program.total_tuition if total_tuition is None else total_tuition
-    if isinstance(tuition, bool) or not isinstance(tuition, int) or tuition < 0:
-        raise ValueError(f"total_tuition must be a whole number of yuan ≥ 0, got {tuition!r}")
+    _check_tuition(tuition)
     if policies is None:
         policies = default_policies()
     ordered = sorted(policies, key=lambda p: (p.order, p.policy_id))
+    applicable = [(policy, rules) for policy in ordered if (rules := _applicable_rules(policy, worker, program))]
+    return _settle(applicable, tuition)
+
+
+def _settle(applicable: Sequence[tuple[SubsidyPolicy, Sequence[SubsidyRule]]], tuition: int) -> SubsidyResult:
+    """Steps 1–3 for the rules that hold, per policy in application order: the result depends on nothing else."""
     skipped: list[SkippedRule] = []
-    outcomes = [(policy, _policy_drafts(policy, worker, program, tuition, skipped)) for policy in ordered]
+    outcomes = [(policy, _policy_drafts(policy, rules, tuition, skipped)) for policy, rules in applicable]
     outcomes = [(p, drafts) for p, drafts in outcomes if drafts]
 
     # Step 2: one policy per exclusive group, the largest (ties: the earlier in application order).
@@ -312,6 +329,92 @@ def evaluate_subsidies(worker: Worker, program: Program, total_tuition: int | No
                                      d.basis, d.basis_en, citation, citation_en))
             left -= d.amount
     return SubsidyResult(tuition=tuition, lines=tuple(lines), skipped=tuple(skipped))
+
+
+# -- many evaluations ---------------------------------------------------------------------------------------------
+PROGRAM_CONDITIONS = ("program_levels", "entry_routes")  # the conditions that read the program; all others the worker
+
+
+def _split_conditions(conditions: dict) -> tuple[dict, dict]:
+    worker_part = {k: v for k, v in conditions.items() if k not in PROGRAM_CONDITIONS}
+    program_part = {k: v for k, v in conditions.items() if k in PROGRAM_CONDITIONS}
+    return worker_part, program_part
+
+
+def _program_holds(conditions: dict, program: Program) -> bool:
+    return all(program.level in v if k == "program_levels" else program.entry_route in v
+               for k, v in conditions.items())
+
+
+class SubsidyEvaluator:
+    """``evaluate_subsidies`` for many (worker, program) pairs over one set of policies, with the same results.
+
+    A result depends only on which rules hold and on the tuition, and most of the conditions read the worker
+    alone. So the conditions are split once into their worker and program parts (``PROGRAM_CONDITIONS``); for a
+    worker, the worker parts are checked once (``for_worker``); for a program, only its level and entry route are
+    checked, and the settled result is remembered by (rules that hold, tuition), up to ``memo_size`` results.
+    tests/rules/test_subsidy_evaluator.py checks the equality on generated policies, workers and programs.
+
+    Examples
+    --------
+    >>> from recommender.catalog.model import Program, Worker
+    >>> w = Worker("W1", "快递员", occupation_code="4-02-07-08", city="南京市", union_member=True)
+    >>> p = Program("P1", "C1", "530802", "高职专科", "线上", ("周末",), 3, 3000, "开放教育注册", ())
+    >>> SubsidyEvaluator().for_worker(w)(p).net_cost
+    800
+    """
+
+    def __init__(self, policies: Sequence[SubsidyPolicy] | None = None, memo_size: int = 65536):
+        self.policies = tuple(default_policies() if policies is None else policies)
+        self.ordered = sorted(self.policies, key=lambda p: (p.order, p.policy_id))
+        self._split = [(_split_conditions(p.conditions), [_split_conditions(r.conditions) for r in p.rules])
+                       for p in self.ordered]
+        self.memo_size = memo_size
+        self._settled: dict[tuple, SubsidyResult] = {}
+
+    def evaluate(self, worker: Worker, program: Program, total_tuition: int | None = None) -> SubsidyResult:
+        """``evaluate_subsidies(worker, program, total_tuition, self.policies)``."""
+        return self.for_worker(worker)(program, total_tuition)
+
+    def for_worker(self, worker: Worker):
+        """A function ``(program, total_tuition=None) → SubsidyResult`` for this worker."""
+        try:
+            open_rules = []  # per policy: None (fails for this worker) or [(rule index, program part)]
+            for policy, ((policy_worker, policy_program), rule_parts) in zip(self.ordered, self._split):
+                if not _region_holds(policy, worker) or not conditions_hold(policy_worker, worker, None):
+                    open_rules.append(None)
+                    continue
+                rules = [(j, rule_program) for j, (rule_worker, rule_program) in enumerate(rule_parts)
+                         if conditions_hold(rule_worker, worker, None)]
+                open_rules.append((policy_program, rules))
+        except (UserError, ValueError, TypeError, AttributeError):  # the reference raises (or not) as it would
+            return lambda program, total_tuition=None: evaluate_subsidies(worker, program, total_tuition,
+                                                                          self.policies)
+        signatures: dict[tuple[str, str], tuple] = {}
+
+        def evaluate(program: Program, total_tuition: int | None = None) -> SubsidyResult:
+            tuition = program.total_tuition if total_tuition is None else total_tuition
+            _check_tuition(tuition)
+            key = (program.level, program.entry_route)
+            signature = signatures.get(key)
+            if signature is None:
+                signature = signatures[key] = tuple(
+                    (i, held) for i, entry in enumerate(open_rules)
+                    if entry is not None and _program_holds(entry[0], program)
+                    and (held := tuple(j for j, part in entry[1] if _program_holds(part, program))))
+            return self._settle(signature, tuition)
+
+        return evaluate
+
+    def _settle(self, signature: tuple, tuition: int) -> SubsidyResult:
+        memo_key = (signature, tuition)
+        result = self._settled.get(memo_key)
+        if result is None:
+            if len(self._settled) >= self.memo_size:
+                self._settled.clear()
+            applicable = [(self.ordered[i], tuple(self.ordered[i].rules[j] for j in held)) for i, held in signature]
+            result = self._settled[memo_key] = _settle(applicable, tuition)
+        return result
 
 
 def _explain_zh(r: SubsidyResult) -> str:

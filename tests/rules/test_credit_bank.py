@@ -206,3 +206,47 @@ def test_missing_column_and_file(tmp_path):
 def test_certificates_as_the_demo_workers_write_them(certificate, course, rule_id):
     courses = [Course("C1", course, "530802", credits=2), Course("C2", "思想道德与法治", "530802", credits=10)]
     assert by_course(credit_transfers([certificate], courses)) == {"C1": (2.0, rule_id)}
+
+
+def reference_transfers(certificates, courses, rules, max_share=Fraction(1, 3)):
+    """``credit_transfers`` as first written: every rule tried on every course, every call."""
+    from recommender.rules.credit_bank import Transfer, _course_matches
+    from recommender.rules.text import contains_any
+
+    certificates = [c for c in dict.fromkeys(str(c).strip() for c in certificates) if c]
+    levels = {c: certificate_level(c) for c in certificates}
+    best = {}
+    for ci, course in enumerate(courses):
+        course_credits = Fraction(str(course.credits or 0))
+        if course_credits <= 0:
+            continue
+        for ri, rule in enumerate(rules):
+            if not _course_matches(rule, course):
+                continue
+            for ki, cert in enumerate(certificates):
+                if levels[cert] < rule.min_level or not contains_any(cert, rule.certificate_terms):
+                    continue
+                candidate = (min(rule.credits, course_credits), -ri, -ki, rule, cert)
+                if ci not in best or candidate[:3] > best[ci][:3]:
+                    best[ci] = candidate
+    cap = sum((Fraction(str(c.credits or 0)) for c in courses), Fraction(0)) * max_share
+    kept, used = [], Fraction(0)
+    for ci in sorted(best, key=lambda i: (-best[i][0], i)):
+        if used + best[ci][0] <= cap:
+            kept.append(ci)
+            used += best[ci][0]
+    return [Transfer(best[ci][4], courses[ci].course_id, courses[ci].name, float(best[ci][0]), best[ci][3].rule_id,
+                     best[ci][3].note) for ci in sorted(kept)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["焊工证（高级）", "电工证（中级）", "电工证（高级）", "电工证(低压电工作业)",
+                                 "养老护理员四级", "叉车证", "焊工证", " 电工证（中级） "]), max_size=4),
+       st.lists(st.sampled_from(WELDING + ELECTRICAL + [Course("Z", "焊接工艺基础", "460110", credits=2.5),
+                                                        Course("N", "电工基础", "460306")]), max_size=12),
+       st.sampled_from([Fraction(1, 3), Fraction(1, 2), Fraction(1)]))
+def test_transfers_equal_the_plain_reference(certificates, courses, share):
+    rules = load_credit_rules()
+    expected = reference_transfers(certificates, courses, rules, share)
+    assert credit_transfers(certificates, courses, max_share=share) == expected
+    assert credit_transfers(certificates, courses, rules=list(rules), max_share=share) == expected

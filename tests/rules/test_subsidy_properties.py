@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,8 +16,9 @@ from recommender.catalog.model import (
     Program,
     Worker,
 )
+from recommender.rules.eligibility import EligibilityError
 from recommender.rules.policy_files import load_policies, parse_policy_document
-from recommender.rules.subsidies import evaluate_subsidies
+from recommender.rules.subsidies import SubsidyEvaluator, evaluate_subsidies
 
 DEMO = load_policies()
 HONOURS = ["市级劳动模范", "区级劳动模范", "全国劳动模范", "技术能手", "工会积极分子", "一线劳模", "全国五一劳动奖章"]
@@ -152,3 +154,39 @@ def test_more_tuition_never_lowers_the_subsidy_on_the_demo_policies(worker, prog
     low, high = sorted((a, b))
     assert (evaluate_subsidies(worker, program, low, DEMO).total_subsidy
             <= evaluate_subsidies(worker, program, high, DEMO).total_subsidy)
+
+
+@settings(max_examples=200, deadline=None)
+@given(policy_sets(), st.lists(workers, min_size=1, max_size=3), st.lists(programs, min_size=1, max_size=4),
+       st.lists(tuitions, min_size=1, max_size=2))
+def test_evaluator_equals_evaluate_subsidies_on_generated_policies(policy_list, worker_list, program_list,
+                                                                   tuition_list):
+    evaluator = SubsidyEvaluator(policy_list)  # one evaluator for every pair: its memo is shared
+    for worker in worker_list:
+        for_worker = evaluator.for_worker(worker)
+        for program in program_list:
+            for tuition in tuition_list:
+                expected = evaluate_subsidies(worker, program, tuition, policy_list)
+                assert for_worker(program, tuition) == expected
+                assert evaluator.evaluate(worker, program, tuition) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(workers, programs, tuitions)
+def test_evaluator_equals_evaluate_subsidies_on_the_demo_policies(worker, program, tuition):
+    assert SubsidyEvaluator(DEMO).evaluate(worker, program, tuition) == evaluate_subsidies(worker, program, tuition,
+                                                                                           DEMO)
+
+
+def test_evaluator_raises_where_evaluate_subsidies_raises():
+    worker = Worker("W", "快递员", education="幼儿园", city="南京市")
+    program = Program("P", "C", "460306", "高职专科", "线上", ("周末",), 2, 3000, "开放教育注册", ())
+    policy_list = parse_policy_document({"format": 1, "region": {"scope": "national"}, "demo": True, "policies": [
+        {"policy_id": "p", "name": "甲政策", "source": "演示", "conditions": {"education_any": ["高中"]},
+         "rules": [{"rule_id": "r", "clause": "第一条", "description": "规则", "amount": {"fixed": 100}}]}]}, "e.json")
+    with pytest.raises(EligibilityError):
+        evaluate_subsidies(worker, program, 6000, policy_list)
+    with pytest.raises(EligibilityError):
+        SubsidyEvaluator(policy_list).evaluate(worker, program, 6000)
+    with pytest.raises(ValueError):
+        SubsidyEvaluator(policy_list).evaluate(worker, program, -1)

@@ -1,0 +1,161 @@
+"""The fast query-time paths compute what the reference paths compute.
+
+The linker's ``query_features`` against ``featurize`` (the training path), the choice network in NumPy against
+torch, matching in batches against one text at a time, the course index against a plain scan of the courses,
+and the recommender's greedy selection against the original one.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+
+from recommender.catalog.model import Course
+from recommender.encoders.registry import get_encoder
+from recommender.evaluation.toy import QUERIES, write_toy_bench
+from recommender.matching.corpus import MatchingCorpus
+from recommender.matching.linker import LinkerConfig, OccupationLinker
+from recommender.matching.matcher import Matcher
+from recommender.matching.scoring import ChoiceModel
+from recommender.recommend.courses import CourseMatch, CourseRelevance, term_set, terms_of
+from recommender.recommend.engine import Recommender
+
+TEXTS = [q[1] for q in QUERIES] + ["电焊工", "汽车维修", "会计", "月嫂", "急招 焊工/电工 包吃住", "主播带货（日结）",
+                                   "Welders. Use hand-welding equipment.", "", "维修电工，负责配电柜检修"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> MatchingCorpus:
+    return MatchingCorpus.from_bench(write_toy_bench(tmp_path_factory.mktemp("toy-paths")))
+
+
+@pytest.fixture(scope="module")
+def matcher(corpus) -> Matcher:
+    return Matcher(corpus, get_encoder("lexical")).fit()
+
+
+@pytest.mark.parametrize("string_labels", [12, 1])  # 1: candidates keep only their closest label
+def test_query_features_equal_the_training_features(corpus, string_labels):
+    linker = OccupationLinker(corpus, get_encoder("lexical"), LinkerConfig(string_labels=string_labels))
+    cand, x = linker.featurize(TEXTS)
+    fast_cand, fast_x = linker.query_features(TEXTS)
+    np.testing.assert_array_equal(fast_cand, cand)
+    np.testing.assert_array_equal(fast_x[..., :4], x[..., :4])  # lexical: the same sparse products
+    np.testing.assert_allclose(fast_x[..., 4:7], x[..., 4:7], atol=1e-6)  # dense: row by row, last bits differ
+    np.testing.assert_array_equal(fast_x[..., 7:], x[..., 7:])  # string features
+
+
+def test_numpy_choice_network_equals_torch():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, 8, 5)).astype(np.float32)
+    targets = np.zeros((60, 8), dtype=bool)
+    targets[np.arange(60), (x[:, :, 0] - x[:, :, 3]).argmax(axis=1)] = True
+    for hidden in (16, 0):
+        model = ChoiceModel(hidden=hidden, max_iter=30).fit(x, targets)
+        with torch.no_grad():
+            reference = model._net((torch.tensor(x) - model._mu) / model._sd).squeeze(-1).numpy()
+        np.testing.assert_allclose(model.logits(x), reference, atol=1e-5)
+
+
+def test_a_texts_scores_do_not_depend_on_its_batch(matcher):
+    scores, linked = matcher.score(TEXTS)
+    for i, text in enumerate(TEXTS):
+        one, one_linked = matcher.score([text])
+        np.testing.assert_array_equal(one[0], scores[i])
+        assert one_linked[0] == linked[i]
+    assert matcher.match_many(TEXTS, k=5) == [matcher.match(t, k=5) for t in TEXTS]
+    assert matcher.match_many(TEXTS[:3], levels=["高职专科"], k=3) == [
+        matcher.match(t, levels=["高职专科"], k=3) for t in TEXTS[:3]]
+
+
+def test_query_tables_are_not_pickled_and_come_back(matcher):
+    before = matcher.score(TEXTS)[0]
+    assert "_query" in matcher.linker.__dict__
+    copy = pickle.loads(pickle.dumps(matcher))
+    assert "_query" not in copy.linker.__dict__ and "_match" not in copy.__dict__
+    copy.encoder = matcher.encoder
+    np.testing.assert_array_equal(copy.score(TEXTS)[0], before)
+
+
+def reference_rank(relevance: CourseRelevance, job_text, courses, context="", limit=None) -> list[CourseMatch]:
+    """``CourseRelevance.rank`` as first written: every course scanned."""
+    query: Counter[str] = Counter()
+    for term in terms_of(job_text):
+        query[term] += 1.0
+    for term in terms_of(context):
+        query[term] += 0.5
+    scored = []
+    for pos, course in enumerate(courses):
+        words = term_set(f"{course.name} {course.name} {course.description}")
+        shared = [t for t in query if t in words]
+        weight = sum(query[t] * relevance.idf(t) for t in shared)
+        evidence = tuple(sorted(shared, key=lambda t: -query[t] * relevance.idf(t)))
+        scored.append((-weight, pos, course, weight, evidence))
+    scored.sort(key=lambda x: (x[0], x[1]))
+    top = scored[0][3] if scored and scored[0][3] > 0 else 1.0
+    out = [CourseMatch(c, round(w / top, 4), ev[:5]) for _, _, c, w, ev in scored]
+    return out[:limit] if limit else out
+
+
+def test_course_index_ranks_like_a_scan_of_the_courses():
+    rng = random.Random(3)
+    words = ["焊接", "电工", "配电柜", "检修", "护理", "会计", "出纳", "汽车", "维修", "直播", "营销", "安全", "设备"]
+    courses = [Course(f"c{i}", "".join(rng.sample(words, 2)), "460306",
+                      description="，".join(rng.sample(words, rng.randint(0, 4)))) for i in range(60)]
+    courses += courses[:5]  # the same course twice in a list
+    relevance = CourseRelevance(courses)
+    index = relevance.index(courses)
+    for trial in range(40):
+        job = "，".join(rng.sample(words, rng.randint(0, 3))) + ("负责设备" if trial % 3 else "")
+        context = "，".join(rng.sample(words, 2)) if trial % 2 else ""
+        for limit in (None, 0, 1, 5, 100):
+            expected = reference_rank(relevance, job, courses, context, limit)
+            assert relevance.rank(job, courses, context=context, limit=limit) == expected
+            assert relevance.rank(job, courses, context=context, limit=limit, index=index,
+                                  query=relevance.query(job, context)) == expected
+    with pytest.raises(ValueError, match="index"):
+        relevance.rank("焊接", courses[:3], index=index)
+
+
+def reference_select(ranked, limit, per_college_limit, penalty):
+    """``Recommender._select`` as first written: every candidate compared at every step."""
+    chosen = []
+    per_college: Counter[str] = Counter()
+    per_major: Counter[str] = Counter()
+    pool = list(enumerate(ranked[: limit * 20]))
+    while pool and len(chosen) < limit:
+        best = max(pool, key=lambda pr: (pr[1][5] - penalty * per_major[pr[1][0].major_code], -pr[0]))
+        pool.remove(best)
+        program, college = best[1][0], best[1][1]
+        if per_college[college.college_id] >= per_college_limit:
+            continue
+        per_college[college.college_id] += 1
+        per_major[program.major_code] += 1
+        chosen.append(best[1])
+    return chosen
+
+
+class _Stub:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def test_selection_picks_what_the_original_greedy_picks():
+    rng = random.Random(5)
+    for trial in range(200):
+        n = rng.randint(0, 80)
+        scores = [round(rng.random(), rng.choice([1, 2, 6])) for _ in range(n)]  # ties on purpose
+        ranked = [(_Stub(program_id=f"P{i:03d}", major_code=f"M{rng.randint(0, 6)}"),
+                   _Stub(college_id=f"C{rng.randint(0, 9)}"), "city", None, 0.0, s) for i, s in enumerate(scores)]
+        ranked.sort(key=lambda x: (-x[5], x[0].program_id))
+        recommender = Recommender.__new__(Recommender)
+        recommender.per_college = rng.choice([1, 2, 3])
+        recommender.major_repeat_penalty = rng.choice([0.0, 0.05, 0.3])
+        limit = rng.choice([1, 3, 10])
+        expected = reference_select(ranked, limit, recommender.per_college, recommender.major_repeat_penalty)
+        assert recommender._select(ranked, limit) == expected, trial
