@@ -47,3 +47,25 @@ def print_machine() -> None:
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process, in MiB (Linux ``/proc/self/statm``)."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def faiss_index_mib(*indexes) -> float:
+    """Serialised size of FAISS indexes in MiB, counted by a writer that keeps nothing."""
+    import faiss
+
+    total = 0
+
+    def count(chunk: bytes) -> int:
+        nonlocal total
+        total += len(chunk)
+        return len(chunk)
+
+    for index in indexes:
+        faiss.write_index(index, faiss.PyCallbackIOWriter(count))
+    return total / 2**20

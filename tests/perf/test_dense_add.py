@@ -6,7 +6,7 @@ import pytest
 from recommender.indexes.dense import DenseIndex, DenseIndexConfig
 
 
-@pytest.mark.parametrize("threshold", [20_000, 10])  # Flat, and the configured HNSW above the threshold
+@pytest.mark.parametrize("threshold", [20_000, 10])  # Flat, and the configured approximate index (IVF…,SQ8,RFlat) above the threshold
 def test_added_vector_is_found_by_the_next_search(threshold):
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((200, 16)).astype(np.float32)
