@@ -39,10 +39,31 @@ class LexicalIndex:
         self.ids: list[str] = []
         self.vocabulary: dict[str, int] = {}
         self.doc_weights: sparse.csr_matrix | None = None  # (n_docs, n_terms) BM25 term weights
+        self._query_vectorizer: CountVectorizer | None = None  # built on first use; see ``_vectorizer_for_queries``
+
+    def __getstate__(self) -> dict:
+        # The query vectorizer is derived state (rebuilt on first use), so pickles stay small and independent of it.
+        state = self.__dict__.copy()
+        state.pop("_query_vectorizer", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._query_vectorizer = None  # also for indexes pickled before this attribute existed
 
     def _vectorizer(self, vocabulary: dict[str, int] | None = None) -> CountVectorizer:
         return CountVectorizer(analyzer=get_analyzer(self.analyzer or "words"), vocabulary=vocabulary,
                                dtype=np.float32)
+
+    def _vectorizer_for_queries(self) -> CountVectorizer:
+        """One vectorizer over the index's vocabulary, built once per index: its first ``transform`` validates the
+        vocabulary (the costly part of a short query) and later ones reuse it.
+
+        ``fit`` resets it and ``load``/unpickling start without one, so it always matches ``vocabulary``.
+        """
+        if self._query_vectorizer is None:
+            self._query_vectorizer = self._vectorizer(self.vocabulary)
+        return self._query_vectorizer
 
     def fit(self, documents: Sequence[str], ids: Sequence[str]) -> LexicalIndex:
         """Index ``documents`` under ``ids``."""
@@ -62,11 +83,12 @@ class LexicalIndex:
         row_of = np.repeat(np.arange(n_docs), np.diff(tf.indptr))
         weights.data = idf[tf.indices] * tf.data * (self.k1 + 1) / (tf.data + norm[row_of])
         self.doc_weights = weights.tocsc().tocsr()
+        self._query_vectorizer = None
         return self
 
     def query_matrix(self, queries: Sequence[str]) -> sparse.csr_matrix:
         """Binary query-term matrix in the index's vocabulary (unknown terms dropped)."""
-        q = self._vectorizer(self.vocabulary).transform(list(queries)).tocsr()
+        q = self._vectorizer_for_queries().transform(list(queries)).tocsr()
         q.data[:] = 1.0
         return q
 
