@@ -197,17 +197,28 @@ class OccupationLinker:
                         ds[r, [pos[c] for c in hidden[i] if c in pos]] = -1.0
                 np.maximum.at(dense_seg, np.array(seg_owner), group_max(ds, owner, n_occ))
             dense_content = eq @ self.e_content.T
+        cand, x = self._candidates(lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content)
+        for i in range(nq):
+            self._string_features(i, variants[i], cand[i], lab[i], hidden.get(i, []), x[i])
+        return cand, x
+
+    def _candidates(self, *channels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ``config.candidates`` best occupations per query by the first-stage score, best first, and their
+        feature rows with the seven channel scores filled in (string features are added by the caller).
+
+        ``channels``: lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content, each (nq, n_occ).
+        """
+        lex_full, _, lex_doc, lex_content, dense_full, _, dense_content = channels
         first = lex_full + 0.5 * lex_doc + 0.5 * lex_content + dense_full + 0.5 * dense_content
         first[:, ~self.candidate_mask] = -np.inf
+        nq = first.shape[0]
         k = min(self.config.candidates, int(self.candidate_mask.sum()))
         cand = np.argpartition(-first, k - 1, axis=1)[:, :k]
         cand = np.take_along_axis(cand, np.argsort(-np.take_along_axis(first, cand, 1), axis=1), 1)
         rows = np.arange(nq)[:, None]
         x = np.zeros((nq, k, len(FEATURES)), dtype=np.float32)
-        for j, m in enumerate((lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content)):
+        for j, m in enumerate(channels):
             x[:, :, j] = m[rows, cand]
-        for i in range(nq):
-            self._string_features(i, variants[i], cand[i], lab[i], hidden.get(i, []), x[i])
         return cand, x
 
     def _hidden_labels(self, leave_out) -> dict[int, list[int]]:
@@ -401,15 +412,7 @@ class OccupationLinker:
                 owners = seg_owner[firsts]
                 dense_seg[owners] = np.maximum(dense_seg[owners], np.maximum.reduceat(d_max, firsts, axis=0))
             dense_content = _rowwise(eq, self.e_content)
-        first = lex_full + 0.5 * lex_doc + 0.5 * lex_content + dense_full + 0.5 * dense_content
-        first[:, ~self.candidate_mask] = -np.inf
-        k = min(self.config.candidates, int(self.candidate_mask.sum()))
-        cand = np.argpartition(-first, k - 1, axis=1)[:, :k]
-        cand = np.take_along_axis(cand, np.argsort(-np.take_along_axis(first, cand, 1), axis=1), 1)
-        rows = np.arange(nq)[:, None]
-        x = np.zeros((nq, k, len(FEATURES)), dtype=np.float32)
-        for j, m in enumerate((lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content)):
-            x[:, :, j] = m[rows, cand]
+        cand, x = self._candidates(lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content)
         for i in range(nq):
             x[i, :, 7:] = self._string_features_fast(variants[i], cand[i], lab[i], tables)
         return cand, x
