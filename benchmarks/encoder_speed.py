@@ -18,17 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+from machine import cpu_model
+
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "worker-job-static-zh-en"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -34,7 +34,7 @@ def _version(package: str) -> str:
 def machine_facts() -> dict[str, str | int]:
     """Cores available to this process, CPU model, Python and the numeric libraries' versions."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cores": cores, "cpu": _cpu_model(), "python": platform.python_version(),
+    return {"cores": cores, "cpu": cpu_model(), "python": platform.python_version(),
             "numpy": _version("numpy"), "faiss": _version("faiss-cpu"), "hnswlib": _version("hnswlib"),
             "torch": _version("torch")}
 
