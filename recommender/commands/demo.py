@@ -15,6 +15,7 @@ from typing import TextIO
 from recommender.catalog.catalog import Catalog
 from recommender.catalog.loader import load_catalog
 from recommender.catalog.model import Worker
+from recommender.commands.recommend import format_recommendations
 from recommender.demo.people import load_enterprises, load_worker_truth, load_workers
 from recommender.demo.province import (
     DEFAULT_ENTERPRISES,
@@ -26,7 +27,6 @@ from recommender.demo.province import (
     read_demo_province,
 )
 from recommender.demo.stats import province_stats
-from recommender.commands.recommend import format_recommendations
 
 DEFAULT_OUT = Path("var") / "demo"
 GENERATION_STEPS = 4  # the steps generate_demo_province reports before 'done'

@@ -38,6 +38,16 @@ def register(subparsers) -> None:
     p.add_argument("--cache-dir", metavar="DIR",
                    help=f"embedding cache (default ${CACHE_ENV}, else var/cache/embeddings in the project)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    p.add_argument("--learn-from", action="append", metavar="DIR",
+                   help="a labelled split (queries.csv + qrels.csv) whose titles teach the occupation linker; "
+                   "repeatable; 'auto' (default): every other split folder of BENCH_DIR with a qrels.csv (for a "
+                   "hidden test split: dev; for dev: none); 'none': learn from no split")
+    p.add_argument("--cross-validate", type=int, default=0, metavar="K",
+                   help="rank SPLIT_DIR in K folds, each with a linker taught by the other folds' labels (reads "
+                   "SPLIT_DIR/qrels.csv for the other folds only): what learning from a labelled split brings")
+    p.add_argument("--cv-unit", choices=("query", "occupation"), default="query",
+                   help="what --cross-validate deals to folds: single queries (default; new titles of known "
+                   "occupations) or all queries with the same relevant items together (new occupations)")
     p.add_argument("-k", type=int, default=100, help="rows per query in the run file (default 100)")
     p.add_argument("--progress", action="store_true", help="show progress bars on stderr")
     p.add_argument("--json", action="store_true", help="print metrics, timings and settings as JSON")
@@ -64,8 +74,16 @@ def run(args) -> int:
     if not args.no_cache:
         cache_dir = args.cache_dir or os.environ.get(CACHE_ENV) or repo_root() / "var" / "cache" / "embeddings"
     data_dir = _data_dir(args.data_dir)
+    learn_from = args.learn_from or ["auto"]
+    if len(learn_from) == 1 and learn_from[0] in ("auto", "none"):
+        learn_from = learn_from[0]
+    elif {"auto", "none"} & set(learn_from):
+        raise UserError("--learn-from: 'auto' and 'none' stand alone; otherwise give split folders")
+    if args.cross_validate and not (Path(args.split_dir) / "qrels.csv").is_file():
+        raise UserError(f"--cross-validate needs {Path(args.split_dir) / 'qrels.csv'}: the folds learn from it")
     result = rank_split(args.bench_dir, args.split_dir, encoder=args.encoder, channels=channels,
-                        data_dir=data_dir, cache_dir=cache_dir, k=args.k, show_progress=args.progress)
+                        data_dir=data_dir, cache_dir=cache_dir, k=args.k, show_progress=args.progress,
+                        learn_from=learn_from, cross_validate=args.cross_validate, cv_unit=args.cv_unit)
     write_run(result.rows, args.out)
     metrics = score_run(args.split_dir, args.out)  # after ranking: the only place qrels are read
     if args.json:
@@ -77,6 +95,12 @@ def run(args) -> int:
     print(f"wrote {args.out}: {len(result.rows)} rows for {len(result.queries)} queries "
           f"({t['total']:.1f}s: fit {t['fit']:.1f}s, rank {t['rank']:.1f}s; encoder {result.info['encoder']}; "
           f"channels {','.join(channels)})", file=sys.stderr)
+    info = result.info
+    taught = ", ".join(Path(d).name for d in info["learned_from"]) or "no other split"
+    print(f"linker taught by {info['learned_titles']} labelled titles from {taught}"
+          + (f"; cross-validated in {info['cross_validation_folds']} folds by {info['cross_validation_unit']} "
+             "(each fold taught by the others)"
+             if info["cross_validation_folds"] else ""), file=sys.stderr)
     if metrics is None:
         print(f"{args.split_dir} has no qrels.csv: nothing to score")
         return 0

@@ -1,8 +1,13 @@
 """Benchmark runs: rank a split's queries over a bench folder, write the run file, then (separately) score it.
 
-Ranking and scoring are separate on purpose: ``rank_split`` reads ``queries.csv`` and the bench's knowledge
-files only; ``score_run`` is the only function that opens ``qrels.csv``, and it is called after the run file is
+Ranking and scoring are separate on purpose: ``rank_split`` reads the ranked split's ``queries.csv`` and the
+bench's knowledge files, never the ranked split's ``qrels.csv``; ``score_run`` opens it, after the run file is
 written.
+
+Labelled splits teach the occupation linker (``labelled_titles``): by default, every *other* split folder of the
+bench that has a ``qrels.csv`` (for a hidden ``test`` split: the public ``dev``; for ``dev`` itself: nothing).
+To measure what learning from a split's own labels brings without ranking any query with its own label,
+``rank_split(..., cross_validate=K)`` ranks each of K folds with a linker taught by the other folds only.
 """
 
 from __future__ import annotations
@@ -10,8 +15,11 @@ from __future__ import annotations
 import csv
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import numpy as np
 
 from recommender.errors import UserError
 
@@ -49,12 +57,96 @@ def read_queries(split_dir: str | Path) -> list[Query]:
     return [Query(r["qid"], r["text"] or "", r.get("slice") or "all") for r in rows]
 
 
+def read_relevant(split_dir: str | Path) -> dict[str, set[str]]:
+    """The split's ``qrels.csv`` as relevant item ids by query (relevance > 0)."""
+    gold: dict[str, set[str]] = defaultdict(set)
+    for r in _read(Path(split_dir) / "qrels.csv"):
+        if float(r.get("relevance") or 1) > 0:
+            gold[r["qid"]].add(r["item_id"])
+    return gold
+
+
+def labelled_titles(corpus, split_dir: str | Path, qids: set[str] | None = None) -> list[tuple[str, str]]:
+    """``(query text, occupation code)`` pairs a labelled split teaches: a query whose relevant items are exactly
+    the known links of an occupation is labelled with it (with each, when several occupations have those links);
+    other queries teach nothing. Only the queries in ``qids`` when given. Reads the split's ``qrels.csv``: never
+    call it for the split being ranked (cross-validation calls it for the other folds)."""
+    split = Path(split_dir)
+    if not (split / "qrels.csv").is_file():
+        raise UserError(f"{split} has no qrels.csv: it cannot teach the linker")
+    by_links: dict[frozenset[str], list[str]] = defaultdict(list)
+    links_of: dict[str, set[str]] = defaultdict(set)
+    for item_id, code in corpus.links:
+        links_of[code].add(item_id)
+    for code, items in links_of.items():
+        by_links[frozenset(items)].append(code)
+    relevant = read_relevant(split)
+    return [(q.text, code) for q in read_queries(split) if (qids is None or q.qid in qids) and q.text.strip()
+            for code in by_links.get(frozenset(relevant.get(q.qid, ())), ())]
+
+
+def learning_splits(bench_dir: str | Path, split_dir: str | Path, learn_from: str | Sequence[str | Path] = "auto"
+                    ) -> list[Path]:
+    """The labelled splits that teach the linker: ``"auto"``: every folder of the bench holding ``queries.csv``
+    and ``qrels.csv`` except the ranked split; ``"none"``: none; else the given folders (never the ranked split)."""
+    ranked = Path(split_dir).resolve()
+    if learn_from == "none":
+        return []
+    if learn_from == "auto":
+        return sorted(d for d in Path(bench_dir).iterdir() if d.is_dir() and d.resolve() != ranked
+                      and (d / "queries.csv").is_file() and (d / "qrels.csv").is_file())
+    out = []
+    for d in learn_from:
+        d = Path(d)
+        if d.resolve() == ranked:
+            raise UserError(f"--learn-from {d} is the split being ranked: its labels would leak into its ranking "
+                            "(use --cross-validate K to learn from a split's own labels fold by fold)")
+        if not (d / "queries.csv").is_file() or not (d / "qrels.csv").is_file():
+            raise UserError(f"--learn-from {d}: a labelled split folder holds queries.csv and qrels.csv")
+        out.append(d)
+    return out
+
+
+CV_UNITS = ("query", "occupation")
+
+
+def cross_validation_folds(queries: Sequence[Query], k: int, seed: int = 13,
+                           groups: Sequence[object] | None = None) -> np.ndarray:
+    """Fold number of every query: a seeded shuffle dealt round-robin into ``k`` folds of near-equal size; with
+    ``groups``, whole groups are dealt (shuffled, then each to the fold with the fewest queries so far)."""
+    n_groups = len(set(groups)) if groups is not None else len(queries)
+    if k < 2 or k > n_groups:
+        raise UserError(f"--cross-validate {k}: need 2 ≤ K ≤ the number of queries or groups ({n_groups})")
+    rng = np.random.default_rng(seed)
+    folds = np.empty(len(queries), dtype=np.int64)
+    if groups is None:
+        folds[rng.permutation(len(queries))] = np.arange(len(queries)) % k
+        return folds
+    members: dict[object, list[int]] = {}
+    for row, g in enumerate(groups):
+        members.setdefault(g, []).append(row)
+    sizes = np.zeros(k, dtype=np.int64)
+    for g in rng.permutation(len(members)):
+        rows = list(members.values())[g]
+        f = int(np.argmin(sizes))
+        folds[rows] = f
+        sizes[f] += len(rows)
+    return folds
+
+
 def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "auto",
                channels: tuple[str, ...] = ("links", "lexical", "dense"), data_dir: str | Path | None = None,
-               cache_dir: str | Path | None = None, k: int = 100, show_progress: bool = False) -> RunResult:
-    """Rank the bench's items for every query of the split (qrels are never read here).
+               cache_dir: str | Path | None = None, k: int = 100, show_progress: bool = False,
+               learn_from: str | Sequence[str | Path] = "auto", cross_validate: int = 0,
+               cv_unit: str = "query") -> RunResult:
+    """Rank the bench's items for every query of the split (its qrels are never read here, except with
+    ``cross_validate``, where each fold is ranked by a linker taught by the other folds' labels only).
 
-    ``encoder`` ``auto`` picks ``use`` for Chinese and ``minilm`` for English corpora.
+    ``encoder`` ``auto`` picks ``use`` for Chinese and ``minilm`` for English corpora; ``learn_from``: see
+    ``learning_splits``. ``cv_unit``: ``query`` deals queries to folds (a fold's titles are new, their
+    occupations may have other labelled titles, as for a split of new titles); ``occupation`` keeps queries with
+    the same relevant items in one fold (a fold's occupations have no labelled title, as for a split of new
+    occupations).
     """
     from recommender.encoders.registry import get_encoder
     from recommender.matching.corpus import MatchingCorpus
@@ -66,6 +158,9 @@ def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "
     if data_dir is not None and not Path(data_dir).is_dir():
         data_dir = None
     corpus = MatchingCorpus.from_bench(bench_dir, data_dir)
+    teachers = learning_splits(bench_dir, split_dir, learn_from)
+    taught = [pair for d in teachers for pair in labelled_titles(corpus, d)]
+    corpus = replace(corpus, job_titles=taught)
     name = encoder
     if encoder == "auto":
         name = "use" if corpus.language == "zh" else "minilm"
@@ -75,14 +170,32 @@ def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "
     matcher = Matcher(corpus, enc, MatcherConfig(channels=tuple(channels)), show_progress=show_progress).fit()
     timings["fit"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    results = matcher.rank([q.text for q in queries], k=k)
+    if cross_validate:
+        if cv_unit not in CV_UNITS:
+            raise UserError(f"cross-validation unit {cv_unit!r}: choose from {', '.join(CV_UNITS)}")
+        groups = None
+        if cv_unit == "occupation":
+            relevant = read_relevant(split_dir)
+            groups = [frozenset(relevant.get(q.qid, ())) or q.qid for q in queries]
+        folds = cross_validation_folds(queries, cross_validate, groups=groups)
+        results = [None] * len(queries)
+        for f in range(cross_validate):
+            others = {q.qid for q, g in zip(queries, folds) if g != f}
+            matcher.learn_titles(taught + labelled_titles(corpus, split_dir, others))
+            rows = np.flatnonzero(folds == f)
+            for r, res in zip(rows, matcher.rank([queries[r].text for r in rows], k=k)):
+                results[r] = res
+    else:
+        results = matcher.rank([q.text for q in queries], k=k)
     timings["rank"] = time.perf_counter() - t2
     rows = [(q.qid, item_id, r + 1, score)
             for q, res in zip(queries, results) for r, (item_id, score) in enumerate(res.items)]
     timings["total"] = time.perf_counter() - t0
     info = {"encoder": enc.name if enc is not None else None, "channels": list(channels),
             "language": corpus.language, "items": len(corpus.items), "occupations": len(corpus.occupations),
-            "links": len(corpus.links), "queries": len(queries)}
+            "links": len(corpus.links), "queries": len(queries),
+            "learned_from": [str(d) for d in teachers], "learned_titles": len(taught),
+            "cross_validation_folds": cross_validate, "cross_validation_unit": cv_unit if cross_validate else None}
     if matcher.predictor is not None:
         info["link_predictor"] = matcher.predictor.coefficients()
     return RunResult(rows, queries, timings, info)
@@ -107,10 +220,7 @@ def score_run(split_dir: str | Path, run_path: str | Path) -> dict[str, dict[str
     if not (split / "qrels.csv").is_file():
         return None
     slices = {q.qid: q.slice for q in read_queries(split)}
-    gold: dict[str, set[str]] = defaultdict(set)
-    for r in _read(split / "qrels.csv"):
-        if float(r.get("relevance") or 1) > 0:
-            gold[r["qid"]].add(r["item_id"])
+    gold = read_relevant(split)
     ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for r in _read(Path(run_path)):
         ranked[r["qid"]].append((int(r["rank"]), r["item_id"]))

@@ -99,6 +99,9 @@ class MatchingCorpus:
     items, occupations : lists
     links : list of (item_id, occupation_code)
         Known links; pairs naming an unknown item or occupation are dropped.
+    job_titles : list of (text, occupation_code)
+        Job texts whose occupation is known (labelled posting titles, workers' confirmed jobs); the linker learns
+        from them how real titles name occupations. Pairs naming an unknown occupation are dropped.
     language : str
         ``"zh"`` or ``"en"``; detected from the item names when empty.
     name : str
@@ -110,6 +113,7 @@ class MatchingCorpus:
     links: list[tuple[str, str]] = field(default_factory=list)
     language: str = ""
     name: str = ""
+    job_titles: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.items:
@@ -121,6 +125,7 @@ class MatchingCorpus:
         items = {i.item_id for i in self.items}
         codes = {o.code for o in self.occupations}
         self.links = sorted({(i, o) for i, o in self.links if i in items and o in codes})
+        self.job_titles = list(dict.fromkeys((t, o) for t, o in self.job_titles if t and t.strip() and o in codes))
 
     @cached_property
     def item_index(self) -> dict[str, int]:

@@ -73,4 +73,4 @@ def enrich(corpus: MatchingCorpus, data_dir: Path) -> MatchingCorpus:
             series = cip_titles.get(it.item_id[:5], "")
             context = " ".join(t for t in (it.context, family, series if series != it.name else "") if t)
             items.append(replace(it, context=context))
-    return MatchingCorpus(items, occupations, corpus.links, corpus.language, corpus.name)
+    return MatchingCorpus(items, occupations, corpus.links, corpus.language, corpus.name, corpus.job_titles)

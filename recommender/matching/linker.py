@@ -7,9 +7,15 @@ similarity to the definition; label contained in the query or the query in a lab
 head of a Chinese job title being its end; exact label match; number of labels), and a small conditional-logit
 network turns them into P(occupation | query).
 
-The network is trained on *knowledge only*: pseudo-queries drawn from the labels themselves. Most are
-left-one-out (the alias is removed from its occupation, as an unseen title would be), some are kept (a query may
-be a known title verbatim, as O*NET alternate titles are). No benchmark query or qrel is involved.
+The network is trained on pseudo-queries drawn from the labels themselves. Most are left-one-out (the alias is
+removed from its occupation, as an unseen title would be), some are kept (a query may be a known title verbatim, as
+O*NET alternate titles are).
+
+When the corpus holds *labelled job titles* (``MatchingCorpus.job_titles``: real titles whose occupation is known,
+such as a labelled split of a bench or workers' confirmed jobs), they are a second memory beside the labels: four
+more features (best lexical and dense match among the occupation's labelled titles, a vote of the nearest labelled
+titles, and how many titles the occupation has: real titles concentrate on few occupations), and the network also
+trains on the titles themselves, each with itself (and any title that cleans to the same text) hidden.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from recommender.matching.text import normalise_label, query_variants
 
 FEATURES = ("lex_full", "lex_seg", "lex_doc", "lex_content", "dense_full", "dense_seg", "dense_content",
             "label_in_query", "query_in_label", "suffix", "exact", "n_labels")
+TITLE_FEATURES = ("title_lex", "title_dense", "title_vote", "title_prior")
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,8 @@ class LinkerConfig:
     until at most dense_label_budget labels are encoded in all (bounds the encoding time of large taxonomies).
     string_labels: labels per candidate compared character by character (the lexically closest ones).
     exact_weight: share of the probability moved to the occupations the query names verbatim (a label).
+    title_neighbours / title_temperature: the labelled titles that vote, and the softmax temperature of their votes.
+    title_unseen_share: share of the labelled titles that train with all titles of their occupation hidden.
     """
 
     candidates: int = 60
@@ -62,6 +71,9 @@ class LinkerConfig:
     dense_label_budget: int = 4000
     string_labels: int = 12
     exact_weight: float = 0.8
+    title_neighbours: int = 10
+    title_temperature: float = 0.05
+    title_unseen_share: float = 0.3
     seed: int = 13
     use_dense: bool = True
 
@@ -86,6 +98,7 @@ class OccupationLinker:
         self.model: ChoiceModel | None = None
         self.fitted = False
         self._index()
+        self._index_titles()
 
     # -- tables --------------------------------------------------------------------------------------------
     def _index(self) -> None:
@@ -137,26 +150,80 @@ class OccupationLinker:
                                                show_progress=self.show_progress)
             self.e_content = self.encoder.encode(content, show_progress=self.show_progress)
 
+    def _index_titles(self) -> None:
+        """The labelled job titles, grouped by occupation: cleaned text, TF-IDF and dense vectors, counts."""
+        idx = self.corpus.occupation_index
+        pairs = sorted(((idx[code], text) for text, code in self.corpus.job_titles), key=lambda p: p[0])
+        self.has_titles = bool(pairs)
+        self.features = FEATURES + (TITLE_FEATURES if self.has_titles else ())
+        if not self.has_titles:
+            return
+        self.title_occ = np.array([o for o, _ in pairs], dtype=np.int64)
+        self.title_source = [t for _, t in pairs]
+        self.title_text = [query_variants(t, self.language)[0] for t in self.title_source]
+        self.title_count = np.bincount(self.title_occ, minlength=len(self.corpus.occupations)).astype(np.float32)
+        self.v_title = self._vectorize(self.title_text)
+        if self.use_dense:
+            self.e_title = self.encoder.encode(self.title_text, show_progress=self.show_progress)
+        same: dict[str, list[int]] = {}
+        for row, text in enumerate(self.title_text):
+            same.setdefault(normalise_label(text) or text, []).append(row)
+        self.title_same = [same[normalise_label(text) or text] for text in self.title_text]
+
+    def _title_features(self, vq: sparse.csr_matrix, eq: np.ndarray | None, hidden: dict[int, list[int]],
+                        rowwise: bool = True) -> np.ndarray:
+        """(nq, occupations, 4): the ``TITLE_FEATURES`` of queries (TF-IDF rows ``vq``, dense rows ``eq``);
+        ``hidden[i]``: labelled-title rows query ``i`` must not see (its own, when it is one). ``rowwise``: dense
+        products row by row, so a real query's features do not depend on its batch (training needs not)."""
+        n_occ = len(self.corpus.occupations)
+        nq = vq.shape[0]
+        lex = (vq @ self.v_title.T).toarray()
+        if eq is None:
+            dense = np.zeros_like(lex)
+        else:
+            dense = _rowwise(eq, self.e_title) if rowwise else eq @ self.e_title.T
+        for i, rows in hidden.items():
+            lex[i, rows] = -1.0
+            dense[i, rows] = -1.0
+        out = np.zeros((nq, n_occ, len(TITLE_FEATURES)), dtype=np.float32)
+        out[:, :, 0] = group_max(lex, self.title_occ, n_occ)
+        out[:, :, 1] = group_max(dense, self.title_occ, n_occ)
+        closeness = lex + dense
+        k = min(self.config.title_neighbours, closeness.shape[1])
+        top = np.argpartition(-closeness, k - 1, axis=1)[:, :k]
+        vals = np.take_along_axis(closeness, top, 1)
+        w = np.exp((vals - vals.max(axis=1, keepdims=True)) / self.config.title_temperature)
+        w[vals <= -1.0] = 0.0
+        w /= np.maximum(w.sum(axis=1, keepdims=True), 1e-12)
+        np.add.at(out[:, :, 2], (np.repeat(np.arange(nq), k), self.title_occ[top].ravel()), w.ravel())
+        counts = np.repeat(self.title_count[None, :], nq, axis=0)
+        for i, rows in hidden.items():
+            np.subtract.at(counts[i], self.title_occ[rows], 1.0)
+        out[:, :, 3] = np.log1p(counts)
+        return out
+
     # -- features ------------------------------------------------------------------------------------------
     def _vectorize(self, texts: list[str]) -> sparse.csr_matrix:
         return self.tfidf.transform(self.counter.transform(texts)).tocsr()
 
-    def featurize(self, queries: list[str], leave_out: list[int | None] | None = None, chunk: int = 256
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """Candidates (n, K) and features (n, K, len(FEATURES)) for ``queries``.
+    def featurize(self, queries: list[str], leave_out: list[int | None] | None = None, chunk: int = 256,
+                  hide_titles: list[list[int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates (n, K) and features (n, K, len(self.features)) for ``queries``.
 
-        ``leave_out[i]`` is a label index hidden from query ``i``'s own occupation (pseudo-queries), or None.
+        ``leave_out[i]`` is a label index hidden from query ``i``'s own occupation (pseudo-queries), or None;
+        ``hide_titles[i]``: labelled-title rows hidden from query ``i`` (its own when it is one).
         """
         cands, feats = [], []
         steps = range(0, len(queries), chunk)
         for start in tqdm(steps, desc="link", unit="chunk", disable=not self.show_progress or len(steps) < 2):
             lo = leave_out[start: start + chunk] if leave_out is not None else None
-            c, f = self._featurize_chunk(queries[start: start + chunk], lo)
+            ht = hide_titles[start: start + chunk] if hide_titles is not None else None
+            c, f = self._featurize_chunk(queries[start: start + chunk], lo, ht)
             cands.append(c)
             feats.append(f)
         return np.concatenate(cands), np.concatenate(feats)
 
-    def _featurize_chunk(self, queries: list[str], leave_out):
+    def _featurize_chunk(self, queries: list[str], leave_out, hide_titles=None):
         n_occ = len(self.corpus.occupations)
         variants = [query_variants(q, self.language) for q in queries]
         full = [v[0] for v in variants]
@@ -181,6 +248,7 @@ class OccupationLinker:
         self._leave_out_docs(vq, lex_doc, hidden)
         lex_content = (vq @ self.v_content.T).toarray()
         dense_full = dense_seg = dense_content = np.zeros((nq, n_occ), dtype=np.float32)
+        eq = None
         if self.use_dense:
             eq = self.encoder.encode(full)
             d_lab = eq @ self.e_label.T
@@ -197,28 +265,39 @@ class OccupationLinker:
                         ds[r, [pos[c] for c in hidden[i] if c in pos]] = -1.0
                 np.maximum.at(dense_seg, np.array(seg_owner), group_max(ds, owner, n_occ))
             dense_content = eq @ self.e_content.T
-        cand, x = self._candidates(lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content)
+        titles = None
+        if self.has_titles:
+            hide = {i: rows for i, rows in enumerate(hide_titles or ()) if rows}
+            titles = self._title_features(vq, eq, hide, rowwise=False)
+        cand, x = self._candidates(lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content,
+                                   titles=titles)
         for i in range(nq):
             self._string_features(i, variants[i], cand[i], lab[i], hidden.get(i, []), x[i])
         return cand, x
 
-    def _candidates(self, *channels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _candidates(self, *channels: np.ndarray, titles: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The ``config.candidates`` best occupations per query by the first-stage score, best first, and their
-        feature rows with the seven channel scores filled in (string features are added by the caller).
+        feature rows with the seven channel scores (and the title features) filled in (string features are added
+        by the caller).
 
-        ``channels``: lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content, each (nq, n_occ).
+        ``channels``: lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content, each (nq, n_occ);
+        ``titles``: (nq, n_occ, 4) ``TITLE_FEATURES`` when the corpus has labelled titles.
         """
         lex_full, _, lex_doc, lex_content, dense_full, _, dense_content = channels
         first = lex_full + 0.5 * lex_doc + 0.5 * lex_content + dense_full + 0.5 * dense_content
+        if titles is not None:
+            first = first + np.maximum(titles[:, :, 0], 0.0) + 2.0 * titles[:, :, 2]
         first[:, ~self.candidate_mask] = -np.inf
         nq = first.shape[0]
         k = min(self.config.candidates, int(self.candidate_mask.sum()))
         cand = np.argpartition(-first, k - 1, axis=1)[:, :k]
         cand = np.take_along_axis(cand, np.argsort(-np.take_along_axis(first, cand, 1), axis=1), 1)
         rows = np.arange(nq)[:, None]
-        x = np.zeros((nq, k, len(FEATURES)), dtype=np.float32)
+        x = np.zeros((nq, k, len(self.features)), dtype=np.float32)
         for j, m in enumerate(channels):
             x[:, :, j] = m[rows, cand]
+        if titles is not None:
+            x[:, :, len(FEATURES):] = titles[rows, cand]
         return cand, x
 
     def _hidden_labels(self, leave_out) -> dict[int, list[int]]:
@@ -269,7 +348,7 @@ class OccupationLinker:
                     if v[-1] == t[-1]:
                         suffix = max(suffix, _common_suffix(v, t) / len(t))
             n_labels = e - s - sum(1 for c in hidden if s <= c < e)
-            out[kk, 7:] = (contain, qin, suffix, exact, np.log1p(n_labels))
+            out[kk, 7:12] = (contain, qin, suffix, exact, np.log1p(n_labels))
 
     # -- query time ----------------------------------------------------------------------------------------
     # ``featurize`` serves training (pseudo-queries with a left-out label); ``query_features`` computes the same
@@ -383,7 +462,8 @@ class OccupationLinker:
         # One product gives the label, label-document and content similarities of the texts and their segments
         # (row by row, so each row is what separate products give).
         n_lab = len(self.label_text)
-        sims = (self._vectorize_fast(full + segs, tables) @ tables["lexical_t"]).toarray()
+        vq = self._vectorize_fast(full + segs, tables)
+        sims = (vq @ tables["lexical_t"]).toarray()
         lab = sims[:nq, :n_lab]
         lex_full = group_max(lab, self.label_occ, n_occ)
         lex_seg = lex_full.copy()
@@ -395,6 +475,7 @@ class OccupationLinker:
         lex_doc = np.ascontiguousarray(sims[:nq, n_lab: n_lab + n_occ])
         lex_content = np.ascontiguousarray(sims[:nq, n_lab + n_occ:])
         dense_full = dense_seg = dense_content = np.zeros((nq, n_occ), dtype=np.float32)
+        eq = None
         if self.use_dense:
             vectors = dict(embeddings or {})
             missing = [t for t in dict.fromkeys(full + segs) if t not in vectors]
@@ -412,9 +493,11 @@ class OccupationLinker:
                 owners = seg_owner[firsts]
                 dense_seg[owners] = np.maximum(dense_seg[owners], np.maximum.reduceat(d_max, firsts, axis=0))
             dense_content = _rowwise(eq, self.e_content)
-        cand, x = self._candidates(lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content)
+        titles = self._title_features(vq[:nq], eq, {}) if self.has_titles else None
+        cand, x = self._candidates(lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content,
+                                   titles=titles)
         for i in range(nq):
-            x[i, :, 7:] = self._string_features_fast(variants[i], cand[i], lab[i], tables)
+            x[i, :, 7:12] = self._string_features_fast(variants[i], cand[i], lab[i], tables)
         return cand, x
 
     def _string_features_fast(self, variants, cand, lab_row, tables) -> np.ndarray:
@@ -499,22 +582,37 @@ class OccupationLinker:
         return texts, leave, truth
 
     def fit(self) -> OccupationLinker:
-        """Train the choice network on pseudo-queries (knowledge only)."""
+        """Train the choice network on pseudo-queries, and on the labelled job titles when there are any."""
         texts, leave, truth = self.pseudo_queries()
         cand, x = self.featurize(texts, leave)
+        targets = cand == truth[:, None]
+        if self.has_titles:
+            rows = list(range(len(self.title_source)))
+            answers = [self.title_occ[self.title_same[r]] for r in rows]  # every occupation the text is labelled with
+            # Each title hides itself (and its same-text twins); a share hides all titles of its occupations, as a
+            # query whose occupation has no labelled title yet sees them (new occupations, links unknown).
+            rng = np.random.default_rng(self.config.seed)
+            unseen = rng.random(len(rows)) < self.config.title_unseen_share
+            hide = [sorted(np.flatnonzero(np.isin(self.title_occ, a)).tolist()) if u else self.title_same[r]
+                    for r, a, u in zip(rows, answers, unseen)]
+            t_cand, t_x = self.featurize(self.title_source, hide_titles=hide)
+            t_targets = np.stack([np.isin(c, a) for c, a in zip(t_cand, answers)])
+            cand, x = np.concatenate([cand, t_cand]), np.concatenate([x, t_x])
+            targets = np.concatenate([targets, t_targets])
         try:
-            self.model = ChoiceModel(hidden=self.config.hidden, seed=self.config.seed).fit(x, cand == truth[:, None])
+            self.model = ChoiceModel(hidden=self.config.hidden, seed=self.config.seed).fit(x, targets)
         except ValueError:  # too few labels to learn from (a tiny catalog): fixed weights instead
             self.model = None
         self.fitted = True
         return self
 
     @staticmethod
-    def _fixed_logits(x: np.ndarray) -> np.ndarray:
-        """Hand-set weights for catalogs too small to train on: best label match, content, exact match."""
+    def _fixed_logits(x: np.ndarray, features: tuple[str, ...] = FEATURES) -> np.ndarray:
+        """Hand-set weights for catalogs too small to train on: best label match, content, exact match, and the
+        labelled titles when there are any."""
         w = {"lex_seg": 6.0, "lex_doc": 2.0, "lex_content": 2.0, "dense_seg": 3.0, "dense_content": 1.0,
-             "label_in_query": 2.0, "exact": 4.0}
-        return sum(x[:, :, FEATURES.index(name)] * weight for name, weight in w.items())
+             "label_in_query": 2.0, "exact": 4.0, "title_lex": 4.0, "title_vote": 2.0}
+        return sum(x[:, :, features.index(name)] * weight for name, weight in w.items() if name in features)
 
     # -- linking -------------------------------------------------------------------------------------------
     def link(self, queries: list[str], *, embeddings: Mapping[str, np.ndarray] | None = None
@@ -527,7 +625,8 @@ class OccupationLinker:
         if not self.fitted:
             raise RuntimeError("fit() the linker first")
         cand, x = self.query_features(list(queries), embeddings)
-        probs = softmax(self.model.logits(x) if self.model is not None else self._fixed_logits(x), axis=1)
+        probs = softmax(self.model.logits(x) if self.model is not None else self._fixed_logits(x, self.features),
+                        axis=1)
         if self.config.exact_weight > 0:
             probs = self._exact_prior(cand, x, probs)
         order = np.argsort(-probs, axis=1)

@@ -119,8 +119,20 @@ class Matcher:
                                 use_dense=self.config.link_prediction.use_dense and "dense" in channels)
             self.predictor = LinkPredictor(self.corpus, self.encoder, lp_config, self.show_progress)
             self.relevance = self.predictor.fit()
-            linker_config = replace(self.config.linker, use_dense="dense" in channels)
-            self.linker = OccupationLinker(self.corpus, self.encoder, linker_config, self.show_progress).fit()
+            self._fit_linker()
+        return self
+
+    def _fit_linker(self) -> None:
+        linker_config = replace(self.config.linker, use_dense="dense" in self.config.channels)
+        self.linker = OccupationLinker(self.corpus, self.encoder, linker_config, self.show_progress).fit()
+
+    def learn_titles(self, job_titles: Sequence[tuple[str, str]]) -> Matcher:
+        """Replace the corpus's labelled job titles (``(text, occupation code)``) and refit the occupation linker,
+        the only part that learns from them; the indexes and the link predictor stay. Returns self."""
+        self.corpus = replace(self.corpus, job_titles=list(job_titles))
+        self.__dict__.pop("_match", None)
+        if "links" in self.config.channels:
+            self._fit_linker()
         return self
 
     # -- scoring -------------------------------------------------------------------------------------------

@@ -99,7 +99,8 @@ class ChoiceModel:
             loss.backward()
             return loss
 
-        opt.step(closure)
+        with torch_threads(1):  # a small problem: a second thread gains little and, on a busy machine, costs 4×
+            opt.step(closure)
         return self
 
     def __getstate__(self) -> dict:

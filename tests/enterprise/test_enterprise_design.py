@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import openpyxl
 import pytest
+
 KEY = "test-key"  # the same pseudonym key the conftest fixtures use
 from sklearn.metrics import silhouette_score
 

@@ -7,13 +7,13 @@ COLLEGE = College("C1", "苏州示范职业技术学院（演示）", "江苏省
 
 
 def program(**kw) -> Program:
-    base = dict(program_id="P1", college_id="C1", major_code="460306", level="高职专科", study_mode="线下",
-                schedule=("晚间",), years=3, tuition_per_year=3000, entry_route="成人高考", places=("苏州市",))
+    base = {"program_id": "P1", "college_id": "C1", "major_code": "460306", "level": "高职专科", "study_mode": "线下",
+                "schedule": ("晚间",), "years": 3, "tuition_per_year": 3000, "entry_route": "成人高考", "places": ("苏州市",)}
     return Program(**(base | kw))
 
 
 def worker(**kw) -> Worker:
-    base = dict(worker_id="w", job_title="电工", education="高中", city="苏州市", province="江苏省（演示）")
+    base = {"worker_id": "w", "job_title": "电工", "education": "高中", "city": "苏州市", "province": "江苏省（演示）"}
     return Worker(**(base | kw))
 
 
