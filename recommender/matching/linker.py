@@ -14,8 +14,10 @@ O*NET alternate titles are).
 When the corpus holds *labelled job titles* (``MatchingCorpus.job_titles``: real titles whose occupation is known,
 such as a labelled split of a bench or workers' confirmed jobs), they are a second memory beside the labels: four
 more features (best lexical and dense match among the occupation's labelled titles, a vote of the nearest labelled
-titles, and how many titles the occupation has: real titles concentrate on few occupations), and the network also
-trains on the titles themselves, each with itself (and any title that cleans to the same text) hidden.
+titles, how many titles the occupation has: real titles concentrate on few occupations, and the margin of a linear
+classifier of titles over character n-grams, which learns which words decide), and the network also trains on the
+titles themselves, each with itself (and any title that cleans to the same text) hidden, its classifier margin
+taken from a classifier that never saw it (out of fold).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.svm import LinearSVC
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 from tqdm.auto import tqdm
 
@@ -46,7 +49,8 @@ from recommender.matching.text import normalise_label, query_variants
 
 FEATURES = ("lex_full", "lex_seg", "lex_doc", "lex_content", "dense_full", "dense_seg", "dense_content",
             "label_in_query", "query_in_label", "suffix", "exact", "n_labels")
-TITLE_FEATURES = ("title_lex", "title_dense", "title_vote", "title_prior")
+TITLE_FEATURES = ("title_lex", "title_dense", "title_vote", "title_prior", "title_class")
+ABSENT_CLASS = -2.0  # classifier margin of an occupation without labelled titles (margins of the others: about ±1.5)
 
 
 @dataclass(frozen=True)
@@ -169,12 +173,55 @@ class OccupationLinker:
         for row, text in enumerate(self.title_text):
             same.setdefault(normalise_label(text) or text, []).append(row)
         self.title_same = [same[normalise_label(text) or text] for text in self.title_text]
+        self.title_classifier = self._fit_title_classifier(np.arange(len(self.title_text)))
+
+    def _fit_title_classifier(self, rows: np.ndarray) -> tuple[TfidfVectorizer, LinearSVC] | None:
+        """A linear classifier of the cleaned titles ``rows`` into their occupations (None below two classes)."""
+        if len(set(self.title_occ[rows].tolist())) < 2:
+            return None
+        if self.language == "zh":
+            vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
+        else:
+            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
+                                         dtype=np.float32)
+        x = vectorizer.fit_transform([self.title_text[r] for r in rows])
+        return vectorizer, LinearSVC(C=0.5).fit(x, self.title_occ[rows])
+
+    def _class_scores(self, texts: list[str], classifier=None) -> np.ndarray:
+        """(n, occupations) classifier margins of cleaned texts; ``ABSENT_CLASS`` for occupations it does not know."""
+        classifier = classifier if classifier is not None else self.title_classifier
+        out = np.full((len(texts), len(self.corpus.occupations)), ABSENT_CLASS, dtype=np.float32)
+        if classifier is None or not texts:
+            return out
+        vectorizer, svm = classifier
+        margins = svm.decision_function(vectorizer.transform(texts))
+        if margins.ndim == 1:  # two classes: one margin, for the second
+            margins = np.stack([-margins, margins], axis=1)
+        out[:, svm.classes_] = margins
+        return out
+
+    def _out_of_fold_class_scores(self, folds: int = 5) -> np.ndarray:
+        """Margins of every labelled title from a classifier trained on the other folds (titles of one text kept in
+        one fold), so training features look like those of a new title."""
+        n = len(self.title_text)
+        group = np.array([min(rows) for rows in self.title_same])
+        keys = np.unique(group)
+        fold_of = dict(zip(keys.tolist(), (np.random.default_rng(self.config.seed).permutation(len(keys)) % folds)))
+        fold = np.array([fold_of[g] for g in group.tolist()])
+        out = np.full((n, len(self.corpus.occupations)), ABSENT_CLASS, dtype=np.float32)
+        for f in range(folds):
+            test = np.flatnonzero(fold == f)
+            if len(test):
+                classifier = self._fit_title_classifier(np.flatnonzero(fold != f))
+                out[test] = self._class_scores([self.title_text[r] for r in test], classifier)
+        return out
 
     def _title_features(self, vq: sparse.csr_matrix, eq: np.ndarray | None, hidden: dict[int, list[int]],
-                        rowwise: bool = True) -> np.ndarray:
-        """(nq, occupations, 4): the ``TITLE_FEATURES`` of queries (TF-IDF rows ``vq``, dense rows ``eq``);
-        ``hidden[i]``: labelled-title rows query ``i`` must not see (its own, when it is one). ``rowwise``: dense
-        products row by row, so a real query's features do not depend on its batch (training needs not)."""
+                        class_scores: np.ndarray, rowwise: bool = True) -> np.ndarray:
+        """(nq, occupations, 5): the ``TITLE_FEATURES`` of queries (TF-IDF rows ``vq``, dense rows ``eq``,
+        classifier margins ``class_scores``); ``hidden[i]``: labelled-title rows query ``i`` must not see (its own,
+        when it is one). ``rowwise``: dense products row by row, so a real query's features do not depend on its
+        batch (training needs not)."""
         n_occ = len(self.corpus.occupations)
         nq = vq.shape[0]
         lex = (vq @ self.v_title.T).toarray()
@@ -200,6 +247,7 @@ class OccupationLinker:
         for i, rows in hidden.items():
             np.subtract.at(counts[i], self.title_occ[rows], 1.0)
         out[:, :, 3] = np.log1p(counts)
+        out[:, :, 4] = class_scores
         return out
 
     # -- features ------------------------------------------------------------------------------------------
@@ -207,23 +255,26 @@ class OccupationLinker:
         return self.tfidf.transform(self.counter.transform(texts)).tocsr()
 
     def featurize(self, queries: list[str], leave_out: list[int | None] | None = None, chunk: int = 256,
-                  hide_titles: list[list[int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  hide_titles: list[list[int]] | None = None, class_scores: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
         """Candidates (n, K) and features (n, K, len(self.features)) for ``queries``.
 
         ``leave_out[i]`` is a label index hidden from query ``i``'s own occupation (pseudo-queries), or None;
-        ``hide_titles[i]``: labelled-title rows hidden from query ``i`` (its own when it is one).
+        ``hide_titles[i]``: labelled-title rows hidden from query ``i`` (its own when it is one); ``class_scores``:
+        the title classifier's margins for the queries when not the fitted classifier's (out of fold, in training).
         """
         cands, feats = [], []
         steps = range(0, len(queries), chunk)
         for start in tqdm(steps, desc="link", unit="chunk", disable=not self.show_progress or len(steps) < 2):
             lo = leave_out[start: start + chunk] if leave_out is not None else None
             ht = hide_titles[start: start + chunk] if hide_titles is not None else None
-            c, f = self._featurize_chunk(queries[start: start + chunk], lo, ht)
+            cs = class_scores[start: start + chunk] if class_scores is not None else None
+            c, f = self._featurize_chunk(queries[start: start + chunk], lo, ht, cs)
             cands.append(c)
             feats.append(f)
         return np.concatenate(cands), np.concatenate(feats)
 
-    def _featurize_chunk(self, queries: list[str], leave_out, hide_titles=None):
+    def _featurize_chunk(self, queries: list[str], leave_out, hide_titles=None, class_scores=None):
         n_occ = len(self.corpus.occupations)
         variants = [query_variants(q, self.language) for q in queries]
         full = [v[0] for v in variants]
@@ -268,7 +319,9 @@ class OccupationLinker:
         titles = None
         if self.has_titles:
             hide = {i: rows for i, rows in enumerate(hide_titles or ()) if rows}
-            titles = self._title_features(vq, eq, hide, rowwise=False)
+            if class_scores is None:
+                class_scores = self._class_scores(full)
+            titles = self._title_features(vq, eq, hide, class_scores, rowwise=False)
         cand, x = self._candidates(lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content,
                                    titles=titles)
         for i in range(nq):
@@ -281,12 +334,13 @@ class OccupationLinker:
         by the caller).
 
         ``channels``: lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content, each (nq, n_occ);
-        ``titles``: (nq, n_occ, 4) ``TITLE_FEATURES`` when the corpus has labelled titles.
+        ``titles``: (nq, n_occ, 5) ``TITLE_FEATURES`` when the corpus has labelled titles.
         """
         lex_full, _, lex_doc, lex_content, dense_full, _, dense_content = channels
         first = lex_full + 0.5 * lex_doc + 0.5 * lex_content + dense_full + 0.5 * dense_content
         if titles is not None:
-            first = first + np.maximum(titles[:, :, 0], 0.0) + 2.0 * titles[:, :, 2]
+            first = first + np.maximum(titles[:, :, 0], 0.0) + 2.0 * titles[:, :, 2] \
+                + np.maximum(titles[:, :, 4] + 1.0, 0.0)
         first[:, ~self.candidate_mask] = -np.inf
         nq = first.shape[0]
         k = min(self.config.candidates, int(self.candidate_mask.sum()))
@@ -493,7 +547,7 @@ class OccupationLinker:
                 owners = seg_owner[firsts]
                 dense_seg[owners] = np.maximum(dense_seg[owners], np.maximum.reduceat(d_max, firsts, axis=0))
             dense_content = _rowwise(eq, self.e_content)
-        titles = self._title_features(vq[:nq], eq, {}) if self.has_titles else None
+        titles = self._title_features(vq[:nq], eq, {}, self._class_scores(full)) if self.has_titles else None
         cand, x = self._candidates(lex_full, lex_seg, lex_doc, lex_content, dense_full, dense_seg, dense_content,
                                    titles=titles)
         for i in range(nq):
@@ -595,7 +649,10 @@ class OccupationLinker:
             unseen = rng.random(len(rows)) < self.config.title_unseen_share
             hide = [sorted(np.flatnonzero(np.isin(self.title_occ, a)).tolist()) if u else self.title_same[r]
                     for r, a, u in zip(rows, answers, unseen)]
-            t_cand, t_x = self.featurize(self.title_source, hide_titles=hide)
+            margins = self._out_of_fold_class_scores()
+            for r in np.flatnonzero(unseen):
+                margins[r, answers[r]] = ABSENT_CLASS  # as if no title of its occupation had been seen
+            t_cand, t_x = self.featurize(self.title_source, hide_titles=hide, class_scores=margins)
             t_targets = np.stack([np.isin(c, a) for c, a in zip(t_cand, answers)])
             cand, x = np.concatenate([cand, t_cand]), np.concatenate([x, t_x])
             targets = np.concatenate([targets, t_targets])
@@ -611,7 +668,7 @@ class OccupationLinker:
         """Hand-set weights for catalogs too small to train on: best label match, content, exact match, and the
         labelled titles when there are any."""
         w = {"lex_seg": 6.0, "lex_doc": 2.0, "lex_content": 2.0, "dense_seg": 3.0, "dense_content": 1.0,
-             "label_in_query": 2.0, "exact": 4.0, "title_lex": 4.0, "title_vote": 2.0}
+             "label_in_query": 2.0, "exact": 4.0, "title_lex": 4.0, "title_vote": 2.0, "title_class": 1.0}
         return sum(x[:, :, features.index(name)] * weight for name, weight in w.items() if name in features)
 
     # -- linking -------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from recommender.encoders.registry import get_encoder
 from recommender.evaluation.toy import write_toy_bench
 from recommender.matching.corpus import MatchingCorpus
-from recommender.matching.linker import FEATURES, TITLE_FEATURES, OccupationLinker
+from recommender.matching.linker import ABSENT_CLASS, FEATURES, TITLE_FEATURES, OccupationLinker
 from recommender.matching.matcher import Matcher
 
 # Slang the toy occupations' labels do not contain: only the labelled titles connect it to 焊工 / 保育师.
@@ -44,12 +44,27 @@ def test_title_features_hide_a_training_title_from_itself(corpus):
     welder = corpus.occupation_index["6-25-03-01"]
     row = linker.title_source.index("铁花工")
     vq = linker._vectorize([linker.title_text[row]])
-    seen = linker._title_features(vq, None, {})
-    hidden = linker._title_features(vq, None, {0: linker.title_same[row]})
+    margins = linker._class_scores([linker.title_text[row]])
+    seen = linker._title_features(vq, None, {}, margins)
+    hidden = linker._title_features(vq, None, {0: linker.title_same[row]}, margins)
     assert seen[0, welder, 0] == pytest.approx(1.0)  # its own text, verbatim
     assert hidden[0, welder, 0] < 1.0
     assert hidden[0, welder, 3] == pytest.approx(np.log1p(2))  # the count leaves it out: 2 other welder titles
     assert seen[0, welder, 3] == pytest.approx(np.log1p(3))
+
+
+def test_title_classifier_margins_and_out_of_fold_scores(corpus):
+    linker = OccupationLinker(replace(corpus, job_titles=TITLES), get_encoder("lexical")).fit()
+    welder, carer = corpus.occupation_index["6-25-03-01"], corpus.occupation_index["4-10-01-06"]
+    margins = linker._class_scores(["铁花学徒", "带娃阿姨"])
+    assert margins[0, welder] > margins[0, carer] and margins[1, carer] > margins[1, welder]
+    others = [k for k in range(len(corpus.occupations)) if k not in (welder, carer)]
+    assert (margins[:, others] == ABSENT_CLASS).all()
+    oof = linker._out_of_fold_class_scores(folds=3)
+    assert oof.shape == (len(TITLES), len(corpus.occupations))
+    # a title's out-of-fold margin comes from a classifier that did not see it: never its in-sample margin
+    in_sample = linker._class_scores(linker.title_text)
+    assert not np.allclose(oof[:, [welder, carer]], in_sample[:, [welder, carer]])
 
 
 def test_query_path_and_training_path_give_the_same_title_features(corpus):
