@@ -19,7 +19,10 @@ job texts repeat (≤ 1,000 distinct) and profiles repeat (≤ 1,000 × 13 citie
                         (no text-level memo in the pipeline, but the tokenisation cache of course ranking can hit).
 
 ``--processes 2`` splits the workers between two forked processes (the recommender is built once, before the
-fork), so both cores work; the rate is all workers over the wall-clock time of the slower process.
+fork), so both cores work; the rate is all workers over the wall-clock time of the slower process. The CPU time
+per worker (both processes' CPU seconds over the workers) depends less on what else the machine runs.
+``--repeats N`` runs each full mode N times (each run forks afresh from the same warm parent, so nothing a run
+learns reaches the next) and prints the median.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import statistics
 import sys
 import time
 from dataclasses import replace
@@ -81,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["match", "cached", "uncached"])
     parser.add_argument("--uncached-texts", choices=["unique", "as-generated"], default="unique",
                         help="job texts of the 'full, uncached' population")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each full mode (the median is printed)")
     args = parser.parse_args(argv)
     print_machine()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
@@ -120,12 +125,21 @@ def main(argv: list[str] | None = None) -> int:
     for mode in ("cached", "uncached"):
         if mode not in args.modes:
             continue
-        result = full_rate("cached" if mode == "cached" else "unique", len(population), args.processes,
-                           cache=mode == "cached")
-        texts = f", {args.uncached_texts} texts" if mode == "uncached" else ""
-        print(f"full, {mode} ({result['workers']:,} workers{texts}, {args.processes} process(es)): "
-              f"{result['rate']:,.0f} workers/s (wall {result['wall_s']:.1f} s, CPU {result['cpu_s']:.1f} s, "
-              f"{result['items']:,} recommendations)")
+        runs = []
+        for _ in range(args.repeats):
+            load = os.getloadavg()[0]
+            result = full_rate("cached" if mode == "cached" else "unique", len(population), args.processes,
+                               cache=mode == "cached")
+            runs.append(result)
+            texts = f", {args.uncached_texts} texts" if mode == "uncached" else ""
+            print(f"full, {mode} ({result['workers']:,} workers{texts}, {args.processes} process(es)): "
+                  f"{result['rate']:,.0f} workers/s (wall {result['wall_s']:.1f} s, CPU {result['cpu_s']:.1f} s = "
+                  f"{result['cpu_s'] / result['workers'] * 1e3:.2f} ms per worker, {result['items']:,} "
+                  f"recommendations; load average before {load:.2f})", flush=True)
+        if len(runs) > 1:
+            print(f"full, {mode}: median of {len(runs)}: {statistics.median(r['rate'] for r in runs):,.0f} "
+                  f"workers/s, CPU {statistics.median(r['cpu_s'] / r['workers'] for r in runs) * 1e3:.2f} ms "
+                  "per worker")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     print(f"peak RSS {peak_rss_mb():.0f} MiB (this process)")
     return 0

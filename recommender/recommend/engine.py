@@ -11,16 +11,25 @@ The pipeline for one worker:
 
 In non-personalised mode the job text and personal attributes are not used for ranking: programs that pass the
 worker's explicit filters are ranked by public criteria only (net cost for a union member, reach, then id).
+
+Steps 2–4 run on arrays (``recommender.recommend.tables``): the constraints and subsidies of every program are
+tables kept by the few worker fields they read, so a worker's ~150 candidate programs are filtered and scored at
+once, and their courses are ranked from one pass of the query over every distinct course text
+(``CourseRelevance.scores``). ``Recommender._recommend_reference`` is the same pipeline program by program; it
+serves the workers the tables cannot (a rule that raises) and tests/recommend/test_program_tables.py checks that
+both give the same results.
 """
 
 from __future__ import annotations
 
 import gc
+import heapq
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from recommender.catalog.catalog import Catalog
@@ -33,8 +42,9 @@ from recommender.recommend.constraints import (
     check_mode,
     check_place,
 )
-from recommender.recommend.courses import CourseIndex, CourseMatch, CourseRelevance
+from recommender.recommend.courses import CourseIndex, CourseMatch, CourseRelevance, QueryScores
 from recommender.recommend.ladder import MajorLadder
+from recommender.recommend.tables import BUDGET, CONSTRAINT_OF, PASS, REFERENCE, ProgramTables
 from recommender.rules.credit_bank import Transfer, credit_transfers
 from recommender.rules.eligibility import eligible_levels, is_eligible
 from recommender.rules.subsidies import SubsidyEvaluator, SubsidyResult, default_policies
@@ -171,6 +181,9 @@ class Recommender:
         self.ladder = MajorLadder(catalog)
         self.subsidies = SubsidyEvaluator(self.policies)
         self._program_courses: dict[str, tuple[list[Course], CourseIndex]] = {}  # filled as programs are shown
+        self._course_numbers: dict[str, tuple[list[Course], np.ndarray | None]] = {}  # the same, for QueryScores
+        self._course_lists: dict[str, list[Course]] = {}
+        self._tables: ProgramTables | None = None  # built on the first recommendation
 
     # -- the pipeline -------------------------------------------------------------------------------------------
     def recommend(self, worker: Worker, *, limit: int = 10, personalised: bool = True, place_scope: str = "any",
@@ -250,6 +263,16 @@ class Recommender:
 
     def _recommend(self, worker: Worker, levels: tuple[str, ...], match, options: _Options,
                    shared: _Shared) -> Recommendations:
+        """One worker's recommendations: by the program tables (``_recommend_tables``), or, when those cannot
+        decide for this worker (a check or rule that raises), by the reference path, program by program."""
+        found = self._recommend_tables(worker, levels, match, options, shared)
+        if found is None:
+            found = self._recommend_reference(worker, levels, match, options, shared)
+        return found
+
+    def _recommend_reference(self, worker: Worker, levels: tuple[str, ...], match, options: _Options,
+                             shared: _Shared) -> Recommendations:
+        """The pipeline program by program: what ``_recommend_tables`` computes with arrays (tested equal)."""
         personalised = options.personalised
         if personalised:
             occupations, majors = match
@@ -295,6 +318,124 @@ class Recommender:
         message = "" if items else _nothing_fits(excluded, len(program_ids), levels, options.language)
         return Recommendations(worker, personalised, tuple(occupations), tuple(items), dict(excluded), message)
 
+    def program_tables(self) -> ProgramTables:
+        """The catalog's programs as arrays (``recommender.recommend.tables``), built on first use."""
+        if self._tables is None:
+            self._tables = ProgramTables(self.catalog, self.subsidies)
+        return self._tables
+
+    def _recommend_tables(self, worker: Worker, levels: tuple[str, ...], match, options: _Options,
+                          shared: _Shared) -> Recommendations | None:
+        """``_recommend_reference`` with every candidate program looked up in the program tables at once; None
+        when a candidate's check or subsidy raised in the tables (the reference path then raises, or not, as it
+        would) or the worker's budget is not a number."""
+        personalised = options.personalised
+        budget = worker.budget_yuan
+        if budget is not None and not (isinstance(budget, float) or isinstance(budget, int) and abs(budget) < 2**62):
+            return None  # compared in int64 or float64 below
+        subsidy_key = self.subsidies.worker_key(worker if personalised else _public_worker(worker))
+        if subsidy_key is None:
+            return None
+        tables = self.program_tables()
+        if personalised:
+            occupations, majors = match
+            fits = self.ladder.fit_at_levels(majors, levels, min_fit=self.min_fit)[: self.candidate_majors]
+            fit_by_major = {f.major_code: f for f in fits}
+            parts = [tables.by_major.get(f.major_code, _NO_PROGRAMS) for f in fits]
+            positions = np.concatenate(parts) if parts else _NO_PROGRAMS
+            fit_values = np.repeat(np.array([f.fit for f in fits], dtype=np.float64), [len(p) for p in parts])
+        else:
+            occupations, fit_by_major = [], {}
+            positions = tables.at_levels(levels)
+            fit_values = None
+        self._last_fits = fit_by_major
+        check_all, reach_all = tables.checks(worker, options.place_scope)
+        result_all, net_all, results = tables.subsidies(subsidy_key)
+        code = check_all[positions]
+        passing = code == PASS
+        if (code == REFERENCE).any() or (result_all[positions[passing]] < 0).any():
+            return None
+        net = net_all[positions]
+        if budget is not None:
+            code = np.where(passing & (net > budget), np.int8(BUDGET), code)
+            passing = code == PASS
+        counts = np.bincount(code, minlength=len(CONSTRAINT_OF) + 3).tolist()
+        present = [c for c in CONSTRAINT_OF if counts[c]]
+        if len(present) > 1:  # in the order the reference meets them, for ``most_common`` ties
+            present.sort(key=lambda c: int(np.argmax(code == c)))
+        excluded = Counter({CONSTRAINT_OF[c]: counts[c] for c in present})
+        items = []
+        survivors = np.flatnonzero(passing)
+        if len(survivors):
+            program_at = positions[survivors]
+            net = net[survivors]
+            cost_score = 1.0 - net / (int(net.max()) or 1)
+            reach_score = _REACH_SCORES[reach_all[program_at]]
+            if personalised:
+                fit = fit_values[survivors]
+                score = 0.7 * fit + 0.15 * reach_score + 0.15 * cost_score
+            else:
+                fit = np.zeros(len(survivors))
+                score = 0.5 * cost_score + 0.5 * reach_score
+            ranked = np.lexsort((tables.id_rank[program_at], -score))[: options.limit * 20]
+            program_at, fit, score = program_at[ranked], fit[ranked].tolist(), score[ranked].tolist()
+            picked = self._select_ranked(tables.major[program_at], tables.college[program_at], score, options.limit)
+            chosen = program_at[picked].tolist()
+            chosen_fit, chosen_score = [fit[i] for i in picked], [score[i] for i in picked]
+            course_lists, query = [None] * len(chosen), None
+            if personalised and chosen:
+                query = self._course_query(worker.job_text, occupations)
+                query_scores = self.course_relevance.scores(query[1])
+                if query_scores is not None:  # every program's courses ranked in one go
+                    course_lists = shared.ranked_courses_many(
+                        worker.job_text, query[0], query_scores,
+                        [(tables.programs[p].program_id, *self._course_numbers_of(tables.programs[p].program_id))
+                         for p in chosen], options.courses_per_program)
+            for p, fit_p, score_p, course_matches in zip(chosen, chosen_fit, chosen_score, course_lists):
+                items.append(self._explain(len(items) + 1, worker, tables.programs[p], tables.colleges[p],
+                                           _REACH_OF[int(reach_all[p])], results[int(result_all[p])], fit_p,
+                                           score_p, occupations if personalised else [], personalised,
+                                           options.language, options.courses_per_program, fit_by_major, shared,
+                                           query, course_matches))
+        message = "" if items else _nothing_fits(excluded, len(positions), levels, options.language)
+        return Recommendations(worker, personalised, tuple(occupations), tuple(items), dict(excluded), message)
+
+    def _select_ranked(self, majors: np.ndarray, colleges: np.ndarray, scores: list[float],
+                       limit: int) -> list[int]:
+        """``_select`` over ranked candidates given by their major and college numbers and their scores: the
+        positions of the chosen ones, in the order chosen.
+
+        A major's penalised score changes only when one of its candidates is taken or passed over, so the best
+        first-left candidate of every major is kept in a heap instead of compared at every step.
+        """
+        n = len(scores)
+        if not n or limit <= 0:
+            return []
+        by_major = np.argsort(majors, kind="stable")
+        same = majors[by_major[1:]] == majors[by_major[:-1]]
+        following = np.full(n, -1, dtype=np.int64)
+        following[by_major[:-1][same]] = by_major[1:][same]
+        following = following.tolist()
+        heads = [int(by_major[0]), *by_major[1:][~same].tolist()]  # the first candidate of each major
+        majors, colleges = majors.tolist(), colleges.tolist()
+        heap = [(-scores[i], i) for i in heads]
+        heapq.heapify(heap)
+        penalty, per_college_limit = self.major_repeat_penalty, self.per_college
+        per_college: Counter[int] = Counter()
+        per_major: Counter[int] = Counter()
+        chosen: list[int] = []
+        while heap and len(chosen) < limit:
+            _, i = heapq.heappop(heap)
+            major, college = majors[i], colleges[i]
+            if per_college[college] < per_college_limit:
+                per_college[college] += 1
+                per_major[major] += 1
+                chosen.append(i)
+            j = following[i]
+            if j >= 0:
+                heapq.heappush(heap, (-(scores[j] - penalty * per_major[major]), j))
+        return chosen
+
     def _check(self, program: Program, worker: Worker, place_scope: str) -> tuple[str | None, str | None]:
         """The hard constraints before cost: (the constraint that excludes the program, or ``""`` for a college
         that is not a partner, or None when it passes; how the worker would attend)."""
@@ -306,6 +447,21 @@ class Recommender:
         how, exclusion = check_place(program, college, worker, place_scope)
         exclusion = exclusion or check_mode(program, worker)
         return (exclusion.constraint if exclusion else None), how
+
+    def _course_numbers_of(self, program_id: str) -> tuple[list[Course], np.ndarray | None]:
+        """The program's courses and their text numbers for ``QueryScores.rank``, kept."""
+        found = self._course_numbers.get(program_id)
+        if found is None:
+            courses = self._program_courses_list(program_id)
+            found = self._course_numbers[program_id] = (courses, self.course_relevance.text_numbers(courses))
+        return found
+
+    def _program_courses_list(self, program_id: str) -> list[Course]:
+        """``catalog.courses_of_program(program_id)``, kept (one list per program, shared by the tables)."""
+        found = self._course_lists.get(program_id)
+        if found is None:
+            found = self._course_lists[program_id] = self.catalog.courses_of_program(program_id)
+        return found
 
     def _courses_of(self, program_id: str) -> tuple[list[Course], CourseIndex]:
         """The program's courses (``Catalog.courses_of_program``) and their index by content word, kept."""
@@ -372,15 +528,19 @@ class Recommender:
 
     def _explain(self, rank, worker, program, college, how, subsidy, fit, score, occupations, personalised,
                  language, courses_per_program, fit_by_major=None, shared: _Shared | None = None,
-                 query: tuple[str, dict[str, float]] | None = None) -> Recommendation:
+                 query: tuple[str, dict[str, float]] | None = None,
+                 course_matches: list[CourseMatch] | None = None) -> Recommendation:
         shared = shared or _Shared(by_job_text=False)
         major = self.catalog.majors[program.major_code]
-        courses, index = self._courses_of(program.program_id)
-        if personalised:
+        if course_matches is not None:  # ranked by the caller (``_recommend_tables``)
+            courses = self._program_courses_list(program.program_id)
+        elif personalised:
+            courses, index = self._courses_of(program.program_id)
             context, weights = query or self._course_query(worker.job_text, occupations)
             course_matches = shared.ranked_courses(self.course_relevance, worker.job_text, courses, index, context,
                                                    weights, courses_per_program, program.program_id)
         else:
+            courses = self._program_courses_list(program.program_id)
             course_matches = [CourseMatch(c, 0.0, ()) for c in courses[:courses_per_program]]
         transfers = shared.transfers(worker.certificates, courses, program.program_id) \
             if personalised and worker.certificates else []
@@ -443,6 +603,21 @@ class _Shared:
                                                        query=query)
         return found
 
+    def ranked_courses_many(self, job_text: str, context: str, scores: QueryScores,
+                            programs: list[tuple[str, list[Course], np.ndarray | None]],
+                            limit: int) -> list[list[CourseMatch]]:
+        """``ranked_courses`` for several programs (id, courses, text numbers) and a query scored by
+        ``CourseRelevance.scores``: the same results."""
+        if not self.by_job_text:
+            return scores.rank_many([(courses, numbers) for _, courses, numbers in programs], limit)
+        keys = [(job_text, context, program_id, limit) for program_id, _, _ in programs]
+        missing = [(key, courses, numbers) for key, (_, courses, numbers) in zip(keys, programs)
+                   if key not in self._ranked]
+        if missing:
+            found = scores.rank_many([(courses, numbers) for _, courses, numbers in missing], limit)
+            self._ranked.update(zip([key for key, _, _ in missing], found))
+        return [self._ranked[key] for key in keys]
+
     def transfers(self, certificates: tuple[str, ...], courses: list[Course], program_id: str) -> list[Transfer]:
         key = (tuple(certificates), program_id)
         found = self._transfers.get(key)
@@ -452,6 +627,9 @@ class _Shared:
 
 
 _REACH_SCORE = {how: 1.0 - REACH_ORDER.index(how) / len(REACH_ORDER) for how in REACH_ORDER}
+_REACH_SCORES = np.array([_REACH_SCORE[how] for how in REACH_ORDER], dtype=np.float64)  # by reach code
+_REACH_OF = dict(enumerate(REACH_ORDER))
+_NO_PROGRAMS = np.zeros(0, dtype=np.intp)
 
 
 def _profile_key(worker: Worker) -> object:

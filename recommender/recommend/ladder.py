@@ -58,6 +58,7 @@ class MajorLadder:
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
+        self._level_of = {code: m.level for code, m in catalog.majors.items()}
         self._continuations: dict[str, list[tuple[str, float]]] = {}  # lower → [(upper, weight > 0)], lazily
         self._continuations_by_levels: dict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = {}
 
@@ -106,25 +107,29 @@ class MajorLadder:
         sources : int
             How many of the best-matching majors of other levels lend their fit to their continuations.
         """
-        majors = self.catalog.majors
-        matches = [m for m in matches if m.major_code in majors]
-        if not matches:
+        level_of = self._level_of
+        known = [(m.major_code, m.score, level) for m in matches
+                 if (level := level_of.get(m.major_code)) is not None]
+        if not known:
             return []
-        best = max(m.score for m in matches)
+        best = max([score for _, score, _ in known])
         if best <= 0:
             return []
         wanted = set(levels)
-        fits: dict[str, MajorFit] = {}
-        for m in matches:
-            if majors[m.major_code].level in wanted:
-                fits[m.major_code] = MajorFit(m.major_code, max(m.score, 0.0) / best)
-        lower = [m for m in matches if majors[m.major_code].level not in wanted][:sources]
-        for m in lower:
-            share = max(m.score, 0.0) / best
-            for code, weight in self._continuations_at(m.major_code, levels):
+        fit: dict[str, float] = {}
+        lower: list[tuple[str, float]] = []  # the first ``sources`` matches of other levels
+        for code, score, level in known:
+            if level in wanted:
+                fit[code] = (0.0 if 0.0 > score else score) / best  # noqa: FURB136 - max(score, 0.0) minus a call
+            elif len(lower) < sources:
+                lower.append((code, score))
+        via: dict[str, str] = {}
+        for source, score in lower:
+            share = (0.0 if 0.0 > score else score) / best  # noqa: FURB136
+            for code, weight in self._continuations_at(source, levels):
                 inherited = share * weight
-                current = fits.get(code)
-                if inherited > (current.fit if current is not None else 0.0):
-                    fits[code] = MajorFit(code, inherited, via=m.major_code)
-        ranked = sorted((f for f in fits.values() if f.fit >= min_fit), key=lambda f: (-f.fit, f.major_code))
-        return ranked
+                if inherited > fit.get(code, 0.0):
+                    fit[code] = inherited
+                    via[code] = source
+        ranked = sorted((code for code, f in fit.items() if f >= min_fit), key=lambda c: (-fit[c], c))
+        return [MajorFit(code, fit[code], via.get(code, "")) for code in ranked]

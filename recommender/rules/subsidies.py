@@ -341,9 +341,9 @@ def _split_conditions(conditions: dict) -> tuple[dict, dict]:
     return worker_part, program_part
 
 
-def _program_holds(conditions: dict, program: Program) -> bool:
-    return all(program.level in v if k == "program_levels" else program.entry_route in v
-               for k, v in conditions.items())
+def _level_route_hold(conditions: dict, level: str, entry_route: str) -> bool:
+    """The program part of a condition set (``PROGRAM_CONDITIONS``) for a program of this level and entry route."""
+    return all(level in v if k == "program_levels" else entry_route in v for k, v in conditions.items())
 
 
 class SubsidyEvaluator:
@@ -353,7 +353,7 @@ class SubsidyEvaluator:
     alone. So the conditions are split once into their worker and program parts (``PROGRAM_CONDITIONS``); for a
     worker, the worker parts are checked once (``for_worker``); for a program, only its level and entry route are
     checked, and the settled result is remembered by (rules that hold, tuition), up to ``memo_size`` results.
-    tests/rules/test_subsidy_evaluator.py checks the equality on generated policies, workers and programs.
+    tests/rules/test_subsidy_properties.py checks the equality on generated policies, workers and programs.
 
     Examples
     --------
@@ -371,6 +371,7 @@ class SubsidyEvaluator:
                        for p in self.ordered]
         self.memo_size = memo_size
         self._settled: dict[tuple, SubsidyResult] = {}
+        self._signatures: dict[tuple, dict[tuple[str, str], tuple]] = {}  # worker key → (level, route) → rules
 
     def evaluate(self, worker: Worker, program: Program, total_tuition: int | None = None) -> SubsidyResult:
         """``evaluate_subsidies(worker, program, total_tuition, self.policies)``."""
@@ -378,33 +379,63 @@ class SubsidyEvaluator:
 
     def for_worker(self, worker: Worker):
         """A function ``(program, total_tuition=None) → SubsidyResult`` for this worker."""
-        try:
-            open_rules = []  # per policy: None (fails for this worker) or [(rule index, program part)]
-            for policy, ((policy_worker, policy_program), rule_parts) in zip(self.ordered, self._split):
-                if not _region_holds(policy, worker) or not conditions_hold(policy_worker, worker, None):
-                    open_rules.append(None)
-                    continue
-                rules = [(j, rule_program) for j, (rule_worker, rule_program) in enumerate(rule_parts)
-                         if conditions_hold(rule_worker, worker, None)]
-                open_rules.append((policy_program, rules))
-        except (UserError, ValueError, TypeError, AttributeError):  # the reference raises (or not) as it would
+        key = self.worker_key(worker)
+        if key is None:  # the reference raises (or not) as it would
             return lambda program, total_tuition=None: evaluate_subsidies(worker, program, total_tuition,
                                                                           self.policies)
-        signatures: dict[tuple[str, str], tuple] = {}
+        return self.for_key(key)
+
+    def for_key(self, key: tuple):
+        """``for_worker(w)`` for every worker ``w`` with ``worker_key(w) == key``."""
 
         def evaluate(program: Program, total_tuition: int | None = None) -> SubsidyResult:
             tuition = program.total_tuition if total_tuition is None else total_tuition
             _check_tuition(tuition)
-            key = (program.level, program.entry_route)
-            signature = signatures.get(key)
-            if signature is None:
-                signature = signatures[key] = tuple(
-                    (i, held) for i, entry in enumerate(open_rules)
-                    if entry is not None and _program_holds(entry[0], program)
-                    and (held := tuple(j for j, part in entry[1] if _program_holds(part, program))))
-            return self._settle(signature, tuition)
+            return self.evaluate_key(key, program.level, program.entry_route, tuition)
 
         return evaluate
+
+    def worker_key(self, worker: Worker) -> tuple | None:
+        """What of the policies holds for ``worker`` alone: per policy (in application order), ``None`` when its
+        region or worker conditions fail, else the indexes of its rules whose worker conditions hold.
+
+        Workers with the same key get the same result for every program (``evaluate_key``). ``None`` when a
+        condition cannot be checked for this worker (``evaluate_subsidies`` then raises, or not, as it would).
+        """
+        try:
+            key = []
+            for policy, ((policy_worker, _), rule_parts) in zip(self.ordered, self._split):
+                if not _region_holds(policy, worker) or not conditions_hold(policy_worker, worker, None):
+                    key.append(None)
+                    continue
+                key.append(tuple(j for j, (rule_worker, _) in enumerate(rule_parts)
+                                 if conditions_hold(rule_worker, worker, None)))
+        except (UserError, ValueError, TypeError, AttributeError):
+            return None
+        return tuple(key)
+
+    def evaluate_key(self, key: tuple, level: str, entry_route: str, tuition: int) -> SubsidyResult:
+        """The result for workers of ``key`` (``worker_key``) and a program of this level, entry route and total
+        tuition (a whole number of yuan ≥ 0, checked by the caller)."""
+        signatures = self._signatures.get(key)
+        if signatures is None:
+            if len(self._signatures) >= self.memo_size:
+                self._signatures.clear()
+            signatures = self._signatures[key] = {}
+        signature = signatures.get((level, entry_route))
+        if signature is None:
+            held_by_policy = []
+            for i, held in enumerate(key):
+                if held is None:
+                    continue
+                (_, policy_program), rule_parts = self._split[i]
+                if not _level_route_hold(policy_program, level, entry_route):
+                    continue
+                rules = tuple(j for j in held if _level_route_hold(rule_parts[j][1], level, entry_route))
+                if rules:
+                    held_by_policy.append((i, rules))
+            signature = signatures[(level, entry_route)] = tuple(held_by_policy)
+        return self._settle(signature, tuition)
 
     def _settle(self, signature: tuple, tuition: int) -> SubsidyResult:
         memo_key = (signature, tuition)
