@@ -91,6 +91,9 @@ class OccupationLinker:
     >>> codes, probs = linker.link(["焊工"])                         # doctest: +SKIP
     """
 
+    has_titles = False  # class defaults: linkers pickled before labelled titles existed load without them
+    features = FEATURES
+
     def __init__(self, corpus: MatchingCorpus, encoder: Encoder | None, config: LinkerConfig | None = None,
                  show_progress: bool = False):
         self.corpus = corpus
