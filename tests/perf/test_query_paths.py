@@ -23,7 +23,6 @@ from recommender.matching.linker import LinkerConfig, OccupationLinker
 from recommender.matching.matcher import Matcher
 from recommender.matching.scoring import ChoiceModel
 from recommender.recommend.courses import CourseMatch, CourseRelevance, term_set, terms_of
-from recommender.recommend.engine import Recommender
 
 TEXTS = [q[1] for q in QUERIES] + ["电焊工", "汽车维修", "会计", "月嫂", "急招 焊工/电工 包吃住", "主播带货（日结）",
                                    "Welders. Use hand-welding equipment.", "", "维修电工，负责配电柜检修"]
@@ -121,41 +120,3 @@ def test_course_index_ranks_like_a_scan_of_the_courses():
     with pytest.raises(ValueError, match="index"):
         relevance.rank("焊接", courses[:3], index=index)
 
-
-def reference_select(ranked, limit, per_college_limit, penalty):
-    """``Recommender._select`` as first written: every candidate compared at every step."""
-    chosen = []
-    per_college: Counter[str] = Counter()
-    per_major: Counter[str] = Counter()
-    pool = list(enumerate(ranked[: limit * 20]))
-    while pool and len(chosen) < limit:
-        best = max(pool, key=lambda pr: (pr[1][5] - penalty * per_major[pr[1][0].major_code], -pr[0]))
-        pool.remove(best)
-        program, college = best[1][0], best[1][1]
-        if per_college[college.college_id] >= per_college_limit:
-            continue
-        per_college[college.college_id] += 1
-        per_major[program.major_code] += 1
-        chosen.append(best[1])
-    return chosen
-
-
-class _Stub:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
-
-
-def test_selection_picks_what_the_original_greedy_picks():
-    rng = random.Random(5)
-    for trial in range(200):
-        n = rng.randint(0, 80)
-        scores = [round(rng.random(), rng.choice([1, 2, 6])) for _ in range(n)]  # ties on purpose
-        ranked = [(_Stub(program_id=f"P{i:03d}", major_code=f"M{rng.randint(0, 6)}"),
-                   _Stub(college_id=f"C{rng.randint(0, 9)}"), "city", None, 0.0, s) for i, s in enumerate(scores)]
-        ranked.sort(key=lambda x: (-x[5], x[0].program_id))
-        recommender = Recommender.__new__(Recommender)
-        recommender.per_college = rng.choice([1, 2, 3])
-        recommender.major_repeat_penalty = rng.choice([0.0, 0.05, 0.3])
-        limit = rng.choice([1, 3, 10])
-        expected = reference_select(ranked, limit, recommender.per_college, recommender.major_repeat_penalty)
-        assert recommender._select(ranked, limit) == expected, trial
