@@ -8,21 +8,17 @@ and the recommender's greedy selection against the original one.
 from __future__ import annotations
 
 import pickle
-import random
-from collections import Counter
 
 import numpy as np
 import pytest
 import torch
 
-from recommender.catalog.model import Course
 from recommender.encoders.registry import get_encoder
 from recommender.evaluation.toy import QUERIES, write_toy_bench
 from recommender.matching.corpus import MatchingCorpus
 from recommender.matching.linker import LinkerConfig, OccupationLinker
 from recommender.matching.matcher import Matcher
 from recommender.matching.scoring import ChoiceModel
-from recommender.recommend.courses import CourseMatch, CourseRelevance, term_set, terms_of
 
 TEXTS = [q[1] for q in QUERIES] + ["电焊工", "汽车维修", "会计", "月嫂", "急招 焊工/电工 包吃住", "主播带货（日结）",
                                    "Welders. Use hand-welding equipment.", "", "维修电工，负责配电柜检修"]
@@ -79,44 +75,4 @@ def test_query_tables_are_not_pickled_and_come_back(matcher):
     assert "_query" not in copy.linker.__dict__ and "_match" not in copy.__dict__
     copy.encoder = matcher.encoder
     np.testing.assert_array_equal(copy.score(TEXTS)[0], before)
-
-
-def reference_rank(relevance: CourseRelevance, job_text, courses, context="", limit=None) -> list[CourseMatch]:
-    """``CourseRelevance.rank`` as first written: every course scanned."""
-    query: Counter[str] = Counter()
-    for term in terms_of(job_text):
-        query[term] += 1.0
-    for term in terms_of(context):
-        query[term] += 0.5
-    scored = []
-    for pos, course in enumerate(courses):
-        words = term_set(f"{course.name} {course.name} {course.description}")
-        shared = [t for t in query if t in words]
-        weight = sum(query[t] * relevance.idf(t) for t in shared)
-        evidence = tuple(sorted(shared, key=lambda t: -query[t] * relevance.idf(t)))
-        scored.append((-weight, pos, course, weight, evidence))
-    scored.sort(key=lambda x: (x[0], x[1]))
-    top = scored[0][3] if scored and scored[0][3] > 0 else 1.0
-    out = [CourseMatch(c, round(w / top, 4), ev[:5]) for _, _, c, w, ev in scored]
-    return out[:limit] if limit else out
-
-
-def test_course_index_ranks_like_a_scan_of_the_courses():
-    rng = random.Random(3)
-    words = ["焊接", "电工", "配电柜", "检修", "护理", "会计", "出纳", "汽车", "维修", "直播", "营销", "安全", "设备"]
-    courses = [Course(f"c{i}", "".join(rng.sample(words, 2)), "460306",
-                      description="，".join(rng.sample(words, rng.randint(0, 4)))) for i in range(60)]
-    courses += courses[:5]  # the same course twice in a list
-    relevance = CourseRelevance(courses)
-    index = relevance.index(courses)
-    for trial in range(40):
-        job = "，".join(rng.sample(words, rng.randint(0, 3))) + ("负责设备" if trial % 3 else "")
-        context = "，".join(rng.sample(words, 2)) if trial % 2 else ""
-        for limit in (None, 0, 1, 5, 100):
-            expected = reference_rank(relevance, job, courses, context, limit)
-            assert relevance.rank(job, courses, context=context, limit=limit) == expected
-            assert relevance.rank(job, courses, context=context, limit=limit, index=index,
-                                  query=relevance.query(job, context)) == expected
-    with pytest.raises(ValueError, match="index"):
-        relevance.rank("焊接", courses[:3], index=index)
 

@@ -17,7 +17,7 @@ import pytest
 import recommender.recommend.courses as courses_module
 from recommender.catalog.model import Course, Worker
 from recommender.recommend.constraints import PLACE_SCOPES
-from recommender.recommend.courses import CourseRelevance
+from recommender.recommend.courses import CourseMatch, CourseRelevance, term_set, terms_of
 from recommender.recommend.engine import MajorCandidate, Recommender, _Options, _public_worker, _Shared
 from recommender.recommend.ladder import MajorFit, MajorLadder
 from recommender.recommend.tables import CONSTRAINT_OF, NO_REACH, NOT_PARTNER, PASS, REACH_CODE, REFERENCE
@@ -178,12 +178,20 @@ def test_the_ladder_fits_as_it_was_first_written(recommender):
                 assert got == reference_fit_at_levels(ladder, matches, levels, min_fit=min_fit, sources=sources)
 
 
+COURSE_WORDS = ["焊接", "电工", "配电柜", "检修", "护理", "会计", "出纳", "汽车", "维修", "直播", "营销", "安全", "设备"]
+
+
+def random_courses(rng: random.Random) -> list[Course]:
+    """60 courses named and described by random domain words, the first five listed twice."""
+    courses = [Course(f"c{i}", "".join(rng.sample(COURSE_WORDS, 2)), "460306",
+                      description="，".join(rng.sample(COURSE_WORDS, rng.randint(0, 4)))) for i in range(60)]
+    return courses + courses[:5]  # the same course twice in a list
+
+
 def test_query_scores_rank_like_the_course_relevance():
     rng = random.Random(3)
-    words = ["焊接", "电工", "配电柜", "检修", "护理", "会计", "出纳", "汽车", "维修", "直播", "营销", "安全", "设备"]
-    courses = [Course(f"c{i}", "".join(rng.sample(words, 2)), "460306",
-                      description="，".join(rng.sample(words, rng.randint(0, 4)))) for i in range(60)]
-    courses += courses[:5]  # the same course twice in a list
+    words = COURSE_WORDS
+    courses = random_courses(rng)
     relevance = CourseRelevance(courses)
     for trial in range(60):
         job = "，".join(rng.sample(words, rng.randint(0, 3))) + ("负责设备" if trial % 3 else "")
@@ -276,3 +284,42 @@ def test_with_too_many_course_texts_courses_are_ranked_word_by_word(recommender,
     for worker, match in zip(workers, matches):
         fast, reference = both_paths(recommender, worker, match)
         assert fast == reference, worker.worker_id
+
+
+def reference_rank(relevance: CourseRelevance, job_text, courses, context="", limit=None) -> list[CourseMatch]:
+    """``CourseRelevance.rank`` as first written: every course scanned."""
+    query: Counter[str] = Counter()
+    for term in terms_of(job_text):
+        query[term] += 1.0
+    for term in terms_of(context):
+        query[term] += 0.5
+    scored = []
+    for pos, course in enumerate(courses):
+        words = term_set(f"{course.name} {course.name} {course.description}")
+        shared = [t for t in query if t in words]
+        weight = sum(query[t] * relevance.idf(t) for t in shared)
+        evidence = tuple(sorted(shared, key=lambda t: -query[t] * relevance.idf(t)))
+        scored.append((-weight, pos, course, weight, evidence))
+    scored.sort(key=lambda x: (x[0], x[1]))
+    top = scored[0][3] if scored and scored[0][3] > 0 else 1.0
+    out = [CourseMatch(c, round(w / top, 4), ev[:5]) for _, _, c, w, ev in scored]
+    return out[:limit] if limit else out
+
+
+def test_course_index_ranks_like_a_scan_of_the_courses():
+    rng = random.Random(3)
+    words = COURSE_WORDS
+    courses = random_courses(rng)
+    relevance = CourseRelevance(courses)
+    index = relevance.index(courses)
+    for trial in range(40):
+        job = "，".join(rng.sample(words, rng.randint(0, 3))) + ("负责设备" if trial % 3 else "")
+        context = "，".join(rng.sample(words, 2)) if trial % 2 else ""
+        for limit in (None, 0, 1, 5, 100):
+            expected = reference_rank(relevance, job, courses, context, limit)
+            assert relevance.rank(job, courses, context=context, limit=limit) == expected
+            assert relevance.rank(job, courses, context=context, limit=limit, index=index,
+                                  query=relevance.query(job, context)) == expected
+    with pytest.raises(ValueError, match="index"):
+        relevance.rank("焊接", courses[:3], index=index)
+
