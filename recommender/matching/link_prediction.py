@@ -10,9 +10,12 @@ For every (occupation, item) pair the predictor computes
   whether the item's text names the occupation;
 - the item's popularity (its number of known links).
 
-A logistic regression learns the weights from the occupations that *have* known links, each seeing only the
-other occupations' links (its own row never feeds its own graph features), which is the situation of an
-occupation whose links are unknown. Its calibrated probabilities fill the rows of unlinked occupations.
+The weights are learned from the occupations that *have* known links, each seeing only the other occupations'
+links (its own row never feeds its own graph features), which is the situation of an occupation whose links are
+unknown. ``model``: ``listwise`` (default) fits a linear score by the likelihood of each linked occupation's items
+among all items (a softmax over the items: what a ranking needs), then calibrates it to P(link) with a
+one-feature logistic regression; ``lr`` is a pointwise logistic regression on the pairs, ``gbdt`` boosted trees.
+The calibrated probabilities fill the rows of unlinked occupations.
 """
 
 from __future__ import annotations
@@ -26,22 +29,32 @@ from sklearn.linear_model import LogisticRegression
 
 from recommender.encoders.analysis import default_analyzer, get_analyzer
 from recommender.encoders.base import Encoder
+from recommender.errors import UserError
 from recommender.matching.corpus import MatchingCorpus, display_name
-from recommender.matching.scoring import rank_discount
+from recommender.matching.scoring import ChoiceModel, rank_discount
+
+MODELS = ("listwise", "lr", "gbdt")
+MIN_NEGATIVES = 1000  # a small catalog keeps more of its negative pairs (all of them below this many)
 
 
 @dataclass(frozen=True)
 class LinkPredictorConfig:
     """use_graph / use_lexical / use_dense switch feature families off for ablations; negative_rate is the share
-    of negative pairs kept for training (the intercept is corrected for it); neighbours: k of the text-kNN."""
+    of negative pairs kept for the pointwise fits (more in a small catalog, at least ``MIN_NEGATIVES``; the
+    intercept is corrected for it); neighbours: k of the
+    text-kNN; model: ``listwise``, ``lr`` or ``gbdt`` (see the module docstring)."""
 
     use_graph: bool = True
     use_lexical: bool = True
     use_dense: bool = True
     negative_rate: float = 0.05
     neighbours: int = 10
-    model: str = "lr"
+    model: str = "listwise"
     seed: int = 13
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise UserError(f"link predictor model {self.model!r}: choose from {', '.join(MODELS)}")
 
 
 class LinkPredictor:
@@ -54,7 +67,8 @@ class LinkPredictor:
         self.config = config or LinkPredictorConfig()
         self.show_progress = show_progress
         self.feature_names: list[str] = []
-        self.model: LogisticRegression | HistGradientBoostingClassifier | None = None
+        self.model: LogisticRegression | HistGradientBoostingClassifier | ChoiceModel | None = None
+        self.calibration: LogisticRegression | None = None
         n_occ, n_items = len(corpus.occupations), len(corpus.items)
         self.known = np.zeros((n_occ, n_items), dtype=np.float32)
         for item_id, code in corpus.links:
@@ -178,10 +192,18 @@ class LinkPredictor:
         y = self.known[self.linked].reshape(-1)
         flat = x_train.reshape(-1, x.shape[-1])
         rng = np.random.default_rng(self.config.seed)
-        keep = (y > 0) | (rng.random(y.shape[0]) < self.config.negative_rate)
+        rate = max(self.config.negative_rate, min(1.0, MIN_NEGATIVES / max(int((y == 0).sum()), 1)))
+        keep = (y > 0) | (rng.random(y.shape[0]) < rate)
         if (y[keep] > 0).sum() < 5 or (y[keep] == 0).sum() < 5:
             self.model = None
             self.probabilities = np.zeros_like(self.known)
+            return self.relevance()
+        if self.config.model == "listwise":
+            # the items' ranking for an occupation is what the matcher uses: fit it as a choice among all items
+            self.model = ChoiceModel(hidden=0, seed=self.config.seed).fit(x_train, self.known[self.linked] > 0)
+            score = self.model.logits(x_train).reshape(-1, 1)
+            self.calibration = LogisticRegression(C=1.0, max_iter=1000).fit(score[keep], y[keep])
+            z = self.calibration.decision_function(self.model.logits(x).reshape(-1, 1)).reshape(self.known.shape)
         else:
             if self.config.model == "gbdt":
                 self.model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, max_leaf_nodes=15,
@@ -190,8 +212,8 @@ class LinkPredictor:
                 self.model = LogisticRegression(C=1.0, max_iter=3000)
             self.model.fit(flat[keep], y[keep])
             z = self.model.decision_function(x.reshape(-1, x.shape[-1])).reshape(self.known.shape)
-            z = z + np.log(self.config.negative_rate)  # undo the negative subsampling
-            self.probabilities = (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+        z = z + np.log(rate)  # undo the negative subsampling
+        self.probabilities = (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
         return self.relevance()
 
     def relevance(self) -> np.ndarray:
@@ -200,7 +222,11 @@ class LinkPredictor:
                         np.where(self.linked[:, None], 0.05, 1.0) * self.probabilities).astype(np.float32)
 
     def coefficients(self) -> dict[str, float]:
-        """The logistic regression's weights by feature (empty for the boosted trees)."""
-        if not isinstance(self.model, LogisticRegression):
+        """The linear weights by feature (per standard deviation for ``listwise``; empty for the boosted trees)."""
+        if isinstance(self.model, ChoiceModel):
+            weights = self.model._numpy_weights()[2][0]
+        elif isinstance(self.model, LogisticRegression):
+            weights = self.model.coef_[0]
+        else:
             return {}
-        return {n: round(float(c), 3) for n, c in zip(self.feature_names, self.model.coef_[0])}
+        return {n: round(float(c), 3) for n, c in zip(self.feature_names, weights)}

@@ -9,7 +9,7 @@ from recommender.encoders.registry import get_encoder
 from recommender.errors import UserError
 from recommender.evaluation.toy import QUERIES, write_toy_bench
 from recommender.matching.corpus import MatchingCorpus
-from recommender.matching.link_prediction import LinkPredictor
+from recommender.matching.link_prediction import MODELS, LinkPredictor, LinkPredictorConfig
 from recommender.matching.linker import OccupationLinker
 from recommender.matching.matcher import Matcher, MatcherConfig
 from recommender.matching.scoring import ChoiceModel, group_max
@@ -55,6 +55,26 @@ def test_link_prediction_fills_occupations_without_links_from_their_family(corpu
     welder = corpus.occupation_index["6-25-03-01"]
     assert relevance[welder, corpus.item_index["460110"]] >= 1.0  # known links stay on top
     assert predictor.feature_names[0] == "family0" and "lex_content" in predictor.feature_names
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_link_predictor_model_fills_unlinked_rows_with_probabilities(corpus, model):
+    predictor = LinkPredictor(corpus, get_encoder("lexical"), LinkPredictorConfig(model=model))
+    relevance = predictor.fit()
+    assert relevance.shape == predictor.known.shape
+    assert ((predictor.probabilities >= 0) & (predictor.probabilities <= 1)).all()
+    weights = predictor.coefficients()
+    if model == "gbdt":  # trees learn little from the toy's ten links; no weights to show
+        assert weights == {}
+    else:  # a linear score: one weight per feature, the item's content match counts for it
+        assert list(weights) == predictor.feature_names and weights["lex_content"] > 0
+        moto = corpus.occupation_index["4-12-01-02"]  # no known links; sibling of 汽车维修工
+        assert corpus.items[int(np.argmax(relevance[moto]))].item_id in {"500211", "500212"}
+
+
+def test_link_predictor_model_must_be_known():
+    with pytest.raises(UserError, match="choose from listwise, lr, gbdt"):
+        LinkPredictorConfig(model="svm")
 
 
 def test_matcher_ranks_every_toy_query_right(matcher):
