@@ -3,6 +3,7 @@
     python benchmarks/index_study.py                      # 1.5M course vectors, every method on all rows
     python benchmarks/index_study.py --rows 100000        # a quick run on the first 100,000 rows
     python benchmarks/index_study.py --skip hnsw          # leave out the HNSW builds (FAISS and hnswlib)
+    python benchmarks/index_study.py --ivf-quantizer l2 ip  # FAISS IVF with both kinds of cells, side by side
 
 Vectors: the national course table of ``recommender.demo.scale`` (3,000 colleges, ~1.5M rows), each row
 ``normalise(v(course text) + 0.5 · v(program context))``, each distinct text encoded once (``course_vectors``).
@@ -15,7 +16,10 @@ Every method runs on the same vectors in this one process:
 
 - FAISS ``Flat`` (exact), ``IVF{nlist},Flat``, ``IVF{nlist},SQ8`` and ``IVF{nlist},PQ{d/4}x4fs`` each re-ranked
   with the exact vectors (``IndexRefine`` over the ``Flat`` index, shared, as ``…,RFlat`` would hold), and
-  ``HNSW{M}``;
+  ``HNSW{M}``. IVF cells (``--ivf-quantizer``): ``l2`` (default, as the product builds them:
+  ``recommender.indexes.dense.use_l2_coarse_quantizer``, plain k-means and lists chosen by L2 distance to the
+  centroids; SQ8 codes of the vectors, not of residuals) or ``ip`` (FAISS's default for inner product: spherical
+  k-means, lists chosen by inner product). Naming both builds each IVF index twice (``… [ip cells]``);
 - the product's ``recommender.indexes.dense.DenseIndex`` (string ids, default config) around the same
   ``IVF…,SQ8,RFlat`` index, to show what the product path adds;
 - peers: ``hnswlib`` (same ``M`` and ``efConstruction`` as FAISS HNSW), NumPy brute force (``X @ q`` +
@@ -23,13 +27,14 @@ Every method runs on the same vectors in this one process:
   and training sample.
 
 Each method's knob (``nprobe``/``k_factor``, ``efSearch``/``ef``, ``nprobes``) is swept from cheap to costly until
-recall@10 reaches the top target. Timings: *single* = median ms of one query per call on one thread (FAISS
-``omp_set_num_threads(1)``, hnswlib ``num_threads=1``, NumPy's BLAS limited to one thread; LanceDB uses its own
-thread pool), *batched* = all queries in one call on every core, ms per query. At each target recall the cheapest
-setting of every method is then timed again *interleaved* (query by query, the methods in a random order per
-query; batches in two rounds of random order, the faster kept), and the ratios to the fastest FAISS index and to
-the product's ``DenseIndex`` come from that pass. Memory: FAISS by serialised size, hnswlib by resident-memory growth,
-LanceDB by its files on disk. Figures are printed as Markdown tables and written to ``--out`` (JSON).
+recall@10 reaches the top target (FAISS IVF and LanceDB over the same probe counts). Timings: *single* = median
+ms of one query per call on one thread (FAISS ``omp_set_num_threads(1)``, hnswlib ``num_threads=1``, NumPy's BLAS
+limited to one thread; LanceDB uses its own thread pool), *batched* = all queries in one call on every core, ms
+per query. At each target recall the cheapest setting of every method is then timed again *interleaved* (query by
+query, the methods in a random order per query; batches in two rounds of random order, the faster kept), and the
+ratios to the fastest FAISS index and to the product's ``DenseIndex`` come from that pass. Memory: FAISS by
+serialised size, hnswlib by resident-memory growth, LanceDB by its files on disk. Figures are printed as Markdown
+tables and written to ``--out`` (JSON).
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ sys.path.insert(0, str(REPO_ROOT))
 K = 10
 THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 METHOD_GROUPS = ("flat", "ivf", "hnsw", "numpy", "lancedb")
+NPROBES = [2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256]  # lists probed: FAISS IVF and LanceDB alike
 
 
 # -- measuring ---------------------------------------------------------------------------------------------------
@@ -152,27 +158,47 @@ def flat_view(flat: faiss.IndexFlatIP) -> np.ndarray:
     return faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
 
 
+CELLS = {"l2": "plain k-means, lists by L2 distance", "ip": "spherical k-means, lists by inner product"}
+
+
 def ivf_methods(X: np.ndarray, flat: faiss.IndexFlatIP, n_list: int, train_per_list: int, flat_mib: float,
-                say: Callable[[str], None]) -> list[Method]:
-    """IVF-Flat, and IVF-SQ8 and IVF-PQ fast-scan re-ranked with the exact vectors of ``flat``."""
-    n, d = X.shape
+                quantizers: Sequence[str], say: Callable[[str], None]) -> list[Method]:
+    """IVF-Flat, and IVF-SQ8 and IVF-PQ fast-scan re-ranked with the exact vectors of ``flat``, for each kind of
+    cells in ``quantizers`` (the first unmarked, the others' names marked ``[… cells]``)."""
+    from recommender.indexes.dense import use_l2_coarse_quantizer
+
+    n = len(X)
     train = X[np.sort(np.random.default_rng(0).choice(n, min(n, train_per_list * n_list), replace=False))]
+    methods = []
+    for quantizer in quantizers:
+        mark = "" if quantizer == quantizers[0] else f" [{quantizer} cells]"
+        methods += ivf_group(X, flat, train, n_list, flat_mib, quantizer, mark, use_l2_coarse_quantizer, say)
+    return methods
+
+
+def ivf_group(X: np.ndarray, flat: faiss.IndexFlatIP, train: np.ndarray, n_list: int, flat_mib: float,
+              quantizer: str, mark: str, use_l2: Callable[[faiss.Index], bool], say: Callable[[str], None]
+              ) -> list[Method]:
+    d = X.shape[1]
     methods = []
     for factory, refine in ((f"IVF{n_list},Flat", False), (f"IVF{n_list},SQ8", True),
                             (f"IVF{n_list},PQ{d // 4}x4fs", True)):
         faiss_threads(THREADS)
         t = time.perf_counter()
         base = faiss.index_factory(d, factory, faiss.METRIC_INNER_PRODUCT)
+        if quantizer == "l2" and not use_l2(base):
+            raise RuntimeError(f"{factory}: could not give it an L2 coarse quantizer")
         base.train(train)
         base.add(X)
         build_s = time.perf_counter() - t
         ivf = faiss.extract_index_ivf(base)
-        build = f"nlist={n_list}, k-means on {len(train):,} rows ({ivf.cp.niter} iterations)"
-        nprobes = [2, 4, 8, 16, 32, 64, 96, 128, 256]
+        build = (f"nlist={n_list}, k-means on {len(train):,} rows ({ivf.cp.niter} iterations), {CELLS[quantizer]}"
+                 + (", codes by residual" if ivf.by_residual else ""))
+        nprobes = NPROBES
         if not refine:
-            say(f"  {factory}: build {build_s:.1f} s")
+            say(f"  {factory}{mark}: build {build_s:.1f} s")
             methods.append(faiss_method(
-                f"FAISS {factory}", base, build, build_s, faiss_mib(base), [nprobes],
+                f"FAISS {factory}{mark}", base, build, build_s, faiss_mib(base), [nprobes],
                 lambda v, ivf=ivf: setattr(ivf, "nprobe", v), lambda v: f"nprobe={v}"))
             continue
         index = faiss.IndexRefine(base, flat)  # re-rank k_factor·k candidates with the exact vectors (RFlat)
@@ -184,22 +210,22 @@ def ivf_methods(X: np.ndarray, flat: faiss.IndexFlatIP, n_list: int, train_per_l
             ivf.nprobe, index.k_factor = v
 
         base_mib = faiss_mib(base)
-        say(f"  {factory},RFlat: build {build_s:.1f} s (+ the Flat index)")
+        say(f"  {factory},RFlat{mark}: build {build_s:.1f} s (+ the Flat index)")
         methods.append(faiss_method(
-            f"FAISS {factory},RFlat", index, build, build_s, base_mib + flat_mib, settings, apply,
+            f"FAISS {factory},RFlat{mark}", index, build, build_s, base_mib + flat_mib, settings, apply,
             lambda v: f"nprobe={v[0]}, k_factor={v[1]}",
             memory_note=f"{base_mib:.0f} MiB codes + {flat_mib:.0f} MiB exact vectors for re-ranking"))
         methods[-1].keep_alive.append(base)
     return methods
 
 
-def product_method(sq8: Method, n: int) -> Method:
+def product_method(sq8: Method, n: int, quantizer: str) -> Method:
     """The product's ``DenseIndex`` (string ids, default ``auto`` config) around the ``IVF…,SQ8,RFlat`` index."""
     from dataclasses import replace
 
     from recommender.indexes.dense import DenseIndex, DenseIndexConfig
 
-    config = DenseIndexConfig()
+    config = DenseIndexConfig(coarse_quantizer=quantizer)
     dense = DenseIndex(sq8.index, [f"c{i}" for i in range(n)], sq8.name.removeprefix("FAISS "), config)
 
     def to_positions(hits: list[list[tuple[str, float]]]) -> np.ndarray:
@@ -492,6 +518,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="matched-recall targets")
     parser.add_argument("--nlist", type=int, default=0, help="IVF lists (0: the power of two nearest √rows)")
     parser.add_argument("--train-per-list", type=int, default=64, help="k-means training rows per IVF list")
+    parser.add_argument("--ivf-quantizer", nargs="+", default=["l2"], choices=sorted(CELLS),
+                        help="FAISS IVF cells: l2 (plain k-means, lists by L2 distance: the product's build) or "
+                             "ip (FAISS's default for inner product: spherical k-means); several: one set each, "
+                             "the product's DenseIndex around the first")
     parser.add_argument("--hnsw-m", type=int, default=32)
     parser.add_argument("--ef-construction", type=int, default=64)
     parser.add_argument("--single-budget", type=float, default=2.0,
@@ -522,8 +552,9 @@ def main(argv: list[str] | None = None) -> int:
     methods = [faiss_method("FAISS Flat", flat, "-", flat_build, flat_mib, [["exact"]], lambda v: None,
                             lambda v: "exact")]
     if "ivf" not in args.skip:
-        methods += ivf_methods(X, flat, n_list, args.train_per_list, flat_mib, say)
-        methods.append(product_method(next(m for m in methods if ",SQ8," in m.name), n))
+        quantizers = list(dict.fromkeys(args.ivf_quantizer))
+        methods += ivf_methods(X, flat, n_list, args.train_per_list, flat_mib, quantizers, say)
+        methods.append(product_method(next(m for m in methods if ",SQ8," in m.name), n, quantizers[0]))
     ef_values = [64, 128, 256, 512, 1024, 2048] if n < 500_000 else [128, 256, 512, 1024, 2048]
     if "hnsw" not in args.skip:
         methods.append(faiss_hnsw_method(X, args.hnsw_m, args.ef_construction, ef_values))
@@ -543,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
         if "numpy" not in args.skip:
             peers.append(numpy_method(X))
         if "lancedb" not in args.skip:
-            peers.append(lancedb_method(X, n_list, args.train_per_list, [4, 8, 16, 32, 64], folder))
+            peers.append(lancedb_method(X, n_list, args.train_per_list, NPROBES[1:], folder))
             say(f"  {peers[-1].name}: build {peers[-1].build_s:.1f} s, {peers[-1].memory_mib:,.0f} MiB on disk")
         for m in peers:
             sweep(m, exact, args.targets, args.single_budget, say)
@@ -561,7 +592,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({
         "machine": machine_facts(), "vectors": line, "encoder": encoder, "rows": n, "dim": d, "queries": len(Q),
-        "nlist": n_list, "targets": args.targets, "total_s": total, "peak_rss_mib": peak_rss_mb(),
+        "nlist": n_list, "ivf_quantizer": args.ivf_quantizer, "targets": args.targets, "total_s": total,
+        "peak_rss_mib": peak_rss_mb(),
         "methods": [{"name": m.name, "library": m.library, "build": m.build, "build_s": m.build_s,
                      "memory_mib": m.memory_mib, "memory_note": m.memory_note,
                      "results": [{k: v for k, v in r.items() if k != "setting"} for r in m.results]}
