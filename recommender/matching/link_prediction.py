@@ -41,8 +41,8 @@ MIN_NEGATIVES = 1000  # a small catalog keeps more of its negative pairs (all of
 class LinkPredictorConfig:
     """use_graph / use_lexical / use_dense switch feature families off for ablations; negative_rate is the share
     of negative pairs kept for the pointwise fits (more in a small catalog, at least ``MIN_NEGATIVES``; the
-    intercept is corrected for it); neighbours: k of the
-    text-kNN; model: ``listwise``, ``lr`` or ``gbdt`` (see the module docstring)."""
+    intercept is corrected for it); neighbours: k of the text-kNN; model: ``listwise``, ``lr`` or ``gbdt`` (see
+    the module docstring)."""
 
     use_graph: bool = True
     use_lexical: bool = True
@@ -224,7 +224,7 @@ class LinkPredictor:
     def coefficients(self) -> dict[str, float]:
         """The linear weights by feature (per standard deviation for ``listwise``; empty for the boosted trees)."""
         if isinstance(self.model, ChoiceModel):
-            weights = self.model._numpy_weights()[2][0]
+            weights = self.model.linear_weights()
         elif isinstance(self.model, LogisticRegression):
             weights = self.model.coef_[0]
         else:

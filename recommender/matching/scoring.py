@@ -118,6 +118,13 @@ class ChoiceModel:
             self.__dict__["_numpy"] = weights
         return weights
 
+    def linear_weights(self) -> np.ndarray:
+        """The weight of each (standardised) feature of a linear model (``hidden=0``)."""
+        params = self._numpy_weights()[2:]
+        if len(params) != 2:
+            raise ValueError("linear_weights: the model has a hidden layer")
+        return params[0][0]
+
     def logits(self, features: np.ndarray) -> np.ndarray:
         """Utility of every candidate, (n, k), computed in NumPy (no torch call per query: torch's thread pool
         costs more than this tiny network on a busy machine); matches the torch network within float32 rounding."""
