@@ -121,6 +121,10 @@ def test_choice_model_learns_which_candidate_is_right():
     targets[np.arange(200), x[:, :, 0].argmax(axis=1)] = True  # the answer is the largest first feature
     model = ChoiceModel(hidden=0).fit(x, targets)
     assert (model.logits(x).argmax(axis=1) == x[:, :, 0].argmax(axis=1)).mean() > 0.95
+    first, second = model.linear_weights()
+    assert first > 0 and abs(second) < first / 5  # the deciding feature carries the weight
+    with pytest.raises(ValueError, match="hidden layer"):
+        ChoiceModel(hidden=4).fit(x, targets).linear_weights()
 
 
 def test_group_max():
