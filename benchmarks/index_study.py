@@ -165,20 +165,20 @@ def ivf_methods(X: np.ndarray, flat: faiss.IndexFlatIP, n_list: int, train_per_l
                 quantizers: Sequence[str], say: Callable[[str], None]) -> list[Method]:
     """IVF-Flat, and IVF-SQ8 and IVF-PQ fast-scan re-ranked with the exact vectors of ``flat``, for each kind of
     cells in ``quantizers`` (the first unmarked, the others' names marked ``[… cells]``)."""
-    from recommender.indexes.dense import use_l2_coarse_quantizer
-
     n = len(X)
     train = X[np.sort(np.random.default_rng(0).choice(n, min(n, train_per_list * n_list), replace=False))]
     methods = []
     for quantizer in quantizers:
         mark = "" if quantizer == quantizers[0] else f" [{quantizer} cells]"
-        methods += ivf_group(X, flat, train, n_list, flat_mib, quantizer, mark, use_l2_coarse_quantizer, say)
+        methods += ivf_group(X, flat, train, n_list, flat_mib, quantizer, mark, say)
     return methods
 
 
 def ivf_group(X: np.ndarray, flat: faiss.IndexFlatIP, train: np.ndarray, n_list: int, flat_mib: float,
-              quantizer: str, mark: str, use_l2: Callable[[faiss.Index], bool], say: Callable[[str], None]
-              ) -> list[Method]:
+              quantizer: str, mark: str, say: Callable[[str], None]) -> list[Method]:
+    """The IVF indexes of one kind of cells (see ``ivf_methods``)."""
+    from recommender.indexes.dense import use_l2_coarse_quantizer
+
     d = X.shape[1]
     methods = []
     for factory, refine in ((f"IVF{n_list},Flat", False), (f"IVF{n_list},SQ8", True),
@@ -186,7 +186,7 @@ def ivf_group(X: np.ndarray, flat: faiss.IndexFlatIP, train: np.ndarray, n_list:
         faiss_threads(THREADS)
         t = time.perf_counter()
         base = faiss.index_factory(d, factory, faiss.METRIC_INNER_PRODUCT)
-        if quantizer == "l2" and not use_l2(base):
+        if quantizer == "l2" and not use_l2_coarse_quantizer(base):
             raise RuntimeError(f"{factory}: could not give it an L2 coarse quantizer")
         base.train(train)
         base.add(X)
@@ -194,17 +194,16 @@ def ivf_group(X: np.ndarray, flat: faiss.IndexFlatIP, train: np.ndarray, n_list:
         ivf = faiss.extract_index_ivf(base)
         build = (f"nlist={n_list}, k-means on {len(train):,} rows ({ivf.cp.niter} iterations), {CELLS[quantizer]}"
                  + (", codes by residual" if ivf.by_residual else ""))
-        nprobes = NPROBES
         if not refine:
             say(f"  {factory}{mark}: build {build_s:.1f} s")
             methods.append(faiss_method(
-                f"FAISS {factory}{mark}", base, build, build_s, faiss_mib(base), [nprobes],
+                f"FAISS {factory}{mark}", base, build, build_s, faiss_mib(base), [NPROBES],
                 lambda v, ivf=ivf: setattr(ivf, "nprobe", v), lambda v: f"nprobe={v}"))
             continue
         index = faiss.IndexRefine(base, flat)  # re-rank k_factor·k candidates with the exact vectors (RFlat)
         index.own_fields = False
         k_factors = [2, 8] if "SQ" in factory else [32, 128, 512]
-        settings = [[(p, kf) for p in nprobes] for kf in k_factors]
+        settings = [[(p, kf) for p in NPROBES] for kf in k_factors]
 
         def apply(v, ivf=ivf, index=index):
             ivf.nprobe, index.k_factor = v
