@@ -101,6 +101,9 @@ def run(args) -> int:
           + (f"; cross-validated in {info['cross_validation_folds']} folds by {info['cross_validation_unit']} "
              "(each fold taught by the others)"
              if info["cross_validation_folds"] else ""), file=sys.stderr)
+    if info.get("link_predictor_crossfit_folds"):
+        print(f"link predictor fitted on the similarities of {info['link_predictor_crossfit_folds']} cross-fitted "
+              "encoder folds", file=sys.stderr)
     if metrics is None:
         print(f"{args.split_dir} has no qrels.csv: nothing to score")
         return 0

@@ -14,6 +14,7 @@ from recommender.errors import UserError
 
 DEFAULT_DATA_DIR = "../shared/data"
 DEFAULT_BENCH_DIR = "../shared/bench"
+DEFAULT_CROSSFIT_FOLDS = 5
 
 
 def register(subparsers) -> None:
@@ -42,6 +43,13 @@ def register(subparsers) -> None:
     p.add_argument("--mix", action="append", default=[], metavar="FIELD=VALUE",
                    help="override a field of the pair mix (recommender.training.pairs.PairMix), e.g. "
                         "--mix related_titles_per_occupation=48; repeatable")
+    p.add_argument("--crossfit-folds", type=int, default=DEFAULT_CROSSFIT_FOLDS, metavar="K",
+                   help="after the model, train its K cross-fitted companions into OUT/crossfit (each without the "
+                        "links of one fold of the occupations; the link predictor fits on their similarities); "
+                        f"0 to skip (default: {DEFAULT_CROSSFIT_FOLDS})")
+    p.add_argument("--crossfit-only", action="store_true",
+                   help="train only the cross-fitted companions of the model already at --out, with the "
+                        "configuration its training_run.json records")
     p.add_argument("--device", default="cpu", help="torch device, e.g. cuda where one exists (default: cpu)")
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads (default: 2)")
     p.add_argument("--no-eval", action="store_true", help="skip the dense-only dev evaluation after training")
@@ -85,7 +93,13 @@ def run(args) -> int:
     from recommender.training.knowledge import load_knowledge
     from recommender.training.model_card import folder_size_mb, measure_speed, render_card
     from recommender.training.pairs import PairBuilder
-    from recommender.training.static_encoder import TrainConfig, save_model, train_static_encoder
+    from recommender.training.static_encoder import (
+        TrainConfig,
+        config_from_run,
+        save_model,
+        train_crossfit_models,
+        train_static_encoder,
+    )
 
     data_dir = resolve_dir(args.data_dir, "RECOMMENDER_DATA_DIR", DEFAULT_DATA_DIR)
     bench_dir = resolve_dir(args.bench_dir, "RECOMMENDER_BENCH_DIR", DEFAULT_BENCH_DIR)
@@ -98,12 +112,31 @@ def run(args) -> int:
         overrides["english_init"] = args.english_init
     if args.mix:
         overrides["mix"] = parse_mix(args.mix)
-    config = TrainConfig(**overrides)
+    if args.crossfit_folds < 0 or args.crossfit_folds == 1:
+        raise UserError(f"--crossfit-folds {args.crossfit_folds}: use 0 (none) or at least 2")
+    if args.crossfit_only:
+        if overrides or args.name:
+            raise UserError("--crossfit-only trains with the configuration the model at --out records; "
+                            "drop the training options (" + ", ".join(f"--{k.replace('_', '-')}" for k in overrides)
+                            + (" --name" if args.name else "") + ")")
+        if args.crossfit_folds < 2:
+            raise UserError("--crossfit-only needs --crossfit-folds K with K ≥ 2")
+        config = config_from_run(args.out)
+    else:
+        config = TrainConfig(**overrides)
     torch.set_num_threads(max(1, args.threads))
     name = args.name or args.out.resolve().name
 
     print(f"loading public data from {data_dir} and bench knowledge from {bench_dir}", file=sys.stderr)
     knowledge = load_knowledge(data_dir, bench_dir, config.languages)
+    if args.crossfit_only:
+        seconds = train_crossfit_models(knowledge, config, args.out, args.crossfit_folds, device=args.device)
+        summary = {"model": str(args.out), "crossfit_folds": args.crossfit_folds,
+                   "crossfit_seconds": [round(x, 1) for x in seconds]}
+        print(json.dumps(summary) if args.json else
+              f"saved {args.crossfit_folds} cross-fitted companions in {args.out}/crossfit "
+              f"({sum(seconds) / 60:.1f} min)")
+        return 0
     task_counts = Counter(ex.task for ex in PairBuilder(knowledge, config.mix).epoch(config.seed, 0, config.languages))
     encoder = train_static_encoder(knowledge, config, show_progress=True, device=args.device)
 
@@ -117,7 +150,8 @@ def run(args) -> int:
 
     command = "recommender train-encoder --out " + str(args.out) + "".join(
         f" --{k.replace('_', '-')} {v}" for k, v in overrides.items() if k != "mix") + "".join(
-        f" --mix {m}" for m in args.mix)
+        f" --mix {m}" for m in args.mix) + (
+        f" --crossfit-folds {args.crossfit_folds}" if args.crossfit_folds != DEFAULT_CROSSFIT_FOLDS else "")
     save_model(encoder, args.out, model_name=name, card=f"# {name}\n\n(model card being written)\n", metrics=metrics)
 
     from sentence_transformers import SentenceTransformer
@@ -128,11 +162,16 @@ def run(args) -> int:
     speed = measure_speed(model)
     size_mb = folder_size_mb(args.out)
     card = render_card(model_name=name, encoder=encoder, knowledge=knowledge, task_counts=task_counts, metrics=metrics,
-                       speed=speed, size_mb=size_mb, load_seconds=load_seconds, command=command)
+                       speed=speed, size_mb=size_mb, load_seconds=load_seconds, command=command,
+                       crossfit_folds=args.crossfit_folds)
     (args.out / "README.md").write_text(card, encoding="utf-8")
+    crossfit_seconds = []
+    if args.crossfit_folds:
+        crossfit_seconds = train_crossfit_models(knowledge, config, args.out, args.crossfit_folds, device=args.device)
 
     summary = {"model": str(args.out), "train_seconds": round(encoder.seconds, 1), "size_mb": folder_size_mb(args.out),
                "load_seconds": round(load_seconds, 3), "speed": speed, "command": command,
+               "crossfit_folds": args.crossfit_folds, "crossfit_seconds": [round(x, 1) for x in crossfit_seconds],
                "dev_dense": {b: {s: m["recall@10"] for s, m in r.items()} for b, r in metrics.items()}}
     run_file = args.out / "training_run.json"
     run_record = json.loads(run_file.read_text(encoding="utf-8"))
@@ -141,7 +180,8 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
-        print(f"saved {args.out} ({summary['size_mb']} MB) in {encoder.seconds / 60:.1f} min; "
+        print(f"saved {args.out} ({summary['size_mb']} MB with {args.crossfit_folds} cross-fitted companions) in "
+              f"{(encoder.seconds + sum(crossfit_seconds)) / 60:.1f} min; "
               f"load {load_seconds:.2f} s; {speed['texts_per_second_median']} titles/s")
         for bench, slices in summary["dev_dense"].items():
             print(f"  {bench} dev Recall@10 (dense only): " + ", ".join(f"{s} {v:.3f}" for s, v in slices.items()))

@@ -198,6 +198,7 @@ def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "
             "cross_validation_folds": cross_validate, "cross_validation_unit": cv_unit if cross_validate else None}
     if matcher.predictor is not None:
         info["link_predictor"] = matcher.predictor.coefficients()
+        info["link_predictor_crossfit_folds"] = matcher.predictor.crossfit_folds
     return RunResult(rows, queries, timings, info)
 
 

@@ -16,19 +16,28 @@ unknown. ``model``: ``listwise`` (default) fits a linear score by the likelihood
 among all items (a softmax over the items: what a ranking needs), then calibrates it to P(link) with a
 one-feature logistic regression; ``lr`` is a pointwise logistic regression on the pairs, ``gbdt`` boosted trees.
 The calibrated probabilities fill the rows of unlinked occupations.
+
+Cross-fitting: when the encoder has fold companions (``recommender.encoders.crossfit``: the same model trained
+without the links of one fold of the occupations each), the dense occupation–item similarities of a *linked*
+occupation's training rows come from the companion that never saw its links, so the weights are learned on
+similarities as honest as those of the unlinked occupations they are applied to (the main encoder learned the
+known links and rates linked pairs higher than it would rate them unseen).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from recommender.encoders.analysis import default_analyzer, get_analyzer
 from recommender.encoders.base import Encoder
+from recommender.encoders.crossfit import crossfit_fold
 from recommender.errors import UserError
 from recommender.matching.corpus import MatchingCorpus, display_name
 from recommender.matching.scoring import ChoiceModel, rank_discount
@@ -42,7 +51,8 @@ class LinkPredictorConfig:
     """use_graph / use_lexical / use_dense switch feature families off for ablations; negative_rate is the share
     of negative pairs kept for the pointwise fits (more in a small catalog, at least ``MIN_NEGATIVES``; the
     intercept is corrected for it); neighbours: k of the text-kNN; model: ``listwise``, ``lr`` or ``gbdt`` (see
-    the module docstring)."""
+    the module docstring); crossfit: take the dense similarities of linked occupations from the encoder's fold
+    companions when it has them."""
 
     use_graph: bool = True
     use_lexical: bool = True
@@ -50,6 +60,7 @@ class LinkPredictorConfig:
     negative_rate: float = 0.05
     neighbours: int = 10
     model: str = "listwise"
+    crossfit: bool = True
     seed: int = 13
 
     def __post_init__(self) -> None:
@@ -74,6 +85,7 @@ class LinkPredictor:
         for item_id, code in corpus.links:
             self.known[corpus.occupation_index[code], corpus.item_index[item_id]] = 1.0
         self.linked = self.known.sum(axis=1) > 0
+        self.crossfit_folds = 0  # fold companions the last fit used
 
     # -- neighbourhoods ------------------------------------------------------------------------------------
     def _family_matrices(self) -> list[np.ndarray]:
@@ -122,8 +134,9 @@ class LinkPredictor:
         return self._spread(weights)
 
     # -- features ------------------------------------------------------------------------------------------
-    def features(self) -> np.ndarray:
-        """(occupations, items, features) float32; names in ``feature_names``."""
+    def features(self, fold_encoders: Sequence[Encoder] = ()) -> np.ndarray:
+        """(occupations, items, features) float32; names in ``feature_names``. ``fold_encoders``: the encoder's
+        cross-fitted companions, fold order (see the module docstring); none: the encoder's own similarities."""
         corpus, cfg = self.corpus, self.config
         occs, items = corpus.occupations, corpus.items
         occ_content = [" ".join((o.content_text, *o.label_texts[1:12])) for o in occs]
@@ -164,13 +177,32 @@ class LinkPredictor:
             e_item_names = self.encoder.encode([i.name for i in items], show_progress=self.show_progress)
             e_occ_names = self.encoder.encode([o.label_texts[0] for o in occs], show_progress=self.show_progress)
             dense = dense_occ @ e_items.T
-            feats += [dense, rank_discount(dense), e_occ_names @ e_item_names.T]
+            dense_name = e_occ_names @ e_item_names.T
+            if fold_encoders:
+                self._cross_fitted(dense, dense_name, fold_encoders)
+            feats += [dense, rank_discount(dense), dense_name]
             names += ["dense_content", "dense_content_rank", "dense_name"]
         popularity = np.log1p(self.known.sum(axis=0))[None, :] * np.ones((len(occs), 1), dtype=np.float32)
         feats.append(popularity)
         names.append("popularity")
         self.feature_names = names
         return np.stack(feats, axis=-1).astype(np.float32)
+
+    def _cross_fitted(self, dense: np.ndarray, dense_name: np.ndarray, fold_encoders: Sequence[Encoder]) -> None:
+        """Overwrite the linked occupations' rows of the content and name similarities with those of the fold
+        companion that was trained without their links."""
+        occs, items = self.corpus.occupations, self.corpus.items
+        fold_of = np.array([crossfit_fold(o.code, len(fold_encoders)) for o in occs])
+        for fold, encoder in enumerate(fold_encoders):
+            rows = np.flatnonzero(self.linked & (fold_of == fold))
+            if not len(rows):
+                continue
+            e_occ = encoder.encode([occs[r].content_text for r in rows], show_progress=self.show_progress)
+            e_items = encoder.encode([i.full_text for i in items], show_progress=self.show_progress)
+            dense[rows] = e_occ @ e_items.T
+            e_occ_names = encoder.encode([occs[r].label_texts[0] for r in rows])
+            dense_name[rows] = e_occ_names @ encoder.encode([i.name for i in items]).T
+        self.crossfit_folds = len(fold_encoders)
 
     def _mentions(self) -> np.ndarray:
         texts = [i.text for i in self.corpus.items]
@@ -182,10 +214,12 @@ class LinkPredictor:
         return out
 
     # -- fitting -------------------------------------------------------------------------------------------
-    def fit(self) -> np.ndarray:
+    def fit(self, fold_encoders: Sequence[Encoder] = ()) -> np.ndarray:
         """Train on the linked occupations and return the (occupations × items) relevance matrix (see
-        ``relevance``)."""
-        x = self.features()
+        ``relevance``). ``fold_encoders``: the encoder's cross-fitted companions, if any (used when
+        ``config.crossfit`` and the dense features are on)."""
+        self.crossfit_folds = 0
+        x = self.features(fold_encoders if self.config.crossfit else ())
         pop = self.feature_names.index("popularity")
         x_train = x[self.linked].copy()
         x_train[..., pop] = np.log1p(self.known.sum(axis=0)[None, :] - self.known[self.linked])  # own links out
@@ -213,7 +247,7 @@ class LinkPredictor:
             self.model.fit(flat[keep], y[keep])
             z = self.model.decision_function(x.reshape(-1, x.shape[-1])).reshape(self.known.shape)
         z = z + np.log(rate)  # undo the negative subsampling
-        self.probabilities = (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+        self.probabilities = expit(z).astype(np.float32)
         return self.relevance()
 
     def relevance(self) -> np.ndarray:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from recommender.encoders.base import Encoder
+from recommender.encoders.crossfit import crossfit_encoders
 from recommender.errors import UserError
 from recommender.indexes.bundle import ItemIndexes
 from recommender.indexes.dense import DenseIndex, DenseIndexConfig
@@ -118,7 +119,8 @@ class Matcher:
                                 use_lexical=self.config.link_prediction.use_lexical and "lexical" in channels,
                                 use_dense=self.config.link_prediction.use_dense and "dense" in channels)
             self.predictor = LinkPredictor(self.corpus, self.encoder, lp_config, self.show_progress)
-            self.relevance = self.predictor.fit()
+            companions = crossfit_encoders(self.encoder) if lp_config.use_dense and lp_config.crossfit else []
+            self.relevance = self.predictor.fit(companions)
             self._fit_linker()
         return self
 

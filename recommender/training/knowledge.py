@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from recommender.encoders.crossfit import crossfit_fold
 from recommender.errors import UserError
 
 CN_OCCUPATIONS = "cn/occupations_dadian_2022.csv"
@@ -127,6 +128,19 @@ class Knowledge:
 
     def of_kind(self, lang: str, kind: str) -> list[Entity]:
         return [e for k, e in sorted(self.entities.items()) if e.lang == lang and e.kind == kind]
+
+    def without_occupation_links(self, fold: int, folds: int) -> Knowledge:
+        """A copy in which the occupations of cross-fitting fold ``fold`` (``crossfit_fold``) have no links: the
+        training data of an encoder whose similarities to those occupations' items are as honest as for an
+        occupation whose links are unknown (the texts, and so the tokenizer, stay the same)."""
+        held_out = {k for k, e in self.entities.items() if e.kind == "occ" and crossfit_fold(k, folds) == fold}
+        links: dict[str, set[str]] = defaultdict(set)
+        for a, bs in self.links.items():
+            if a not in held_out:
+                kept = {b for b in bs if b not in held_out}
+                if kept:
+                    links[a] = kept
+        return Knowledge(dict(self.entities), links, dict(self.related), list(self.places))
 
     def texts(self) -> list[str]:
         """Every text of every entity (the tokenizer's training corpus)."""

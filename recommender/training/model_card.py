@@ -55,8 +55,25 @@ def _figures_table(metrics: dict) -> str:
     return "\n".join(lines)
 
 
+def crossfit_section(folds: int) -> str:
+    """The card's paragraph on the cross-fitted companions in ``crossfit/`` (empty without them)."""
+    if not folds:
+        return ""
+    return f"""## Cross-fitted companions (`crossfit/`)
+`crossfit/fold-0` … `fold-{folds - 1}`: the same model trained {folds} more times with the same configuration, each
+without the known item links of one fold of the occupations (fold = crc32 of the occupation code mod {folds}). The
+model learned the known links, so it rates a linked occupation–item pair more similar than it would rate it unseen;
+the link predictor (`recommender.matching.link_prediction`) therefore fits its weights on the similarities each
+linked occupation gets from the companion that never saw its links, and applies them to the unlinked occupations
+with the main model. Queries never use the companions. `recommender train-encoder --crossfit-only --out MODEL`
+retrains them for an existing model.
+
+"""
+
+
 def render_card(*, model_name: str, encoder: TrainedEncoder, knowledge: Knowledge, task_counts: Counter,
-                metrics: dict, speed: dict, size_mb: float, load_seconds: float, command: str) -> str:
+                metrics: dict, speed: dict, size_mb: float, load_seconds: float, command: str,
+                crossfit_folds: int = 0) -> str:
     """The model card text (Markdown)."""
     cfg = encoder.config
     kinds = Counter((e.lang, e.kind) for e in knowledge.entities.values())
@@ -142,7 +159,7 @@ Speed ({machine}): {speed.get('texts_per_second_median', 'n/a')} short titles pe
 of 1,000), single-text latency {speed.get('single_text_latency_ms_median', 'n/a')} ms. `python benchmarks/encoder_speed.py`
 measures it again and prints the machine's facts.
 
-## Limits
+{crossfit_section(crossfit_folds)}## Limits
 - Bag of tokens: word order is ignored (电工 vs 工电), negation and long descriptions are weak points.
 - Titles with words that never occur in the training corpus map only through their characters / pieces.
 - The links used are incomplete by design (benchmark withholding); the `title-related` targets are inferred, not

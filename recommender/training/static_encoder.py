@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -325,3 +326,57 @@ def save_model(encoder: TrainedEncoder, out_dir: Path, *, model_name: str, card:
            "dim": int(encoder.weights.shape[1]), "metrics": metrics or {}}
     (out_dir / "training_run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / "README.md").write_text(card, encoding="utf-8")
+
+
+def config_from_run(model_dir: Path) -> TrainConfig:
+    """The ``TrainConfig`` a saved model was trained with (its ``training_run.json``); fields the record lacks
+    (added after it was written) take their defaults."""
+    path = Path(model_dir) / "training_run.json"
+    if not path.is_file():
+        raise UserError(f"{path} not found: {model_dir} is not a model trained by `recommender train-encoder`")
+    recorded = dict(json.loads(path.read_text(encoding="utf-8"))["config"])
+    mix = dict(recorded.pop("mix", {}))
+    if "related_languages" in mix:
+        mix["related_languages"] = tuple(mix["related_languages"])
+    if "languages" in recorded:
+        recorded["languages"] = tuple(recorded["languages"])
+    try:
+        return TrainConfig(**recorded, mix=PairMix(**mix))
+    except TypeError as e:
+        raise UserError(f"{path}: unknown training setting ({e})") from None
+
+
+def train_crossfit_models(knowledge: Knowledge, config: TrainConfig, model_dir: Path, folds: int, *,
+                          show_progress: bool = True, device: str = "cpu") -> list[float]:
+    """Train the ``folds`` cross-fitted companions of the model in ``model_dir`` (``recommender.encoders.crossfit``):
+    the same configuration, each without the links of one fold of the occupations; returns the seconds of each.
+
+    The manifest is removed first and written last, so an interrupted run leaves a model without companions (the
+    link predictor then uses the main model's similarities), never a mixture of old and new folds.
+    """
+    import shutil
+
+    from recommender.encoders.crossfit import CROSSFIT_DIR, CROSSFIT_FILE, fold_dir, write_manifest
+
+    if folds < 2:
+        raise UserError(f"--crossfit-folds {folds}: cross-fitting needs at least 2 folds (0 to skip it)")
+    (Path(model_dir) / CROSSFIT_DIR / CROSSFIT_FILE).unlink(missing_ok=True)
+    name = Path(model_dir).resolve().name
+    seconds = []
+    for fold in range(folds):
+        print(f"cross-fitting: fold {fold + 1}/{folds} (training without the links of its occupations)",
+              file=sys.stderr)
+        encoder = train_static_encoder(knowledge.without_occupation_links(fold, folds), config,
+                                       show_progress=show_progress, device=device)
+        out = fold_dir(model_dir, fold)
+        if out.exists():
+            shutil.rmtree(out)
+        card = (f"# {name} · cross-fitting fold {fold} of {folds}\n\nThe model of `../../` trained again with the same "
+                f"configuration, without the known item links of the occupations whose code falls in fold {fold} "
+                f"(crc32 of the code mod {folds}). Used only by the link predictor, for the similarities of those "
+                "occupations' training rows (`recommender.encoders.crossfit`). Same data, licences and limits as "
+                "the main model's card.\n")
+        save_model(encoder, out, model_name=f"{name}-crossfit-{fold}", card=card)
+        seconds.append(encoder.seconds)
+    write_manifest(model_dir, folds, "the known item links of the fold's occupations")
+    return seconds
