@@ -173,11 +173,7 @@ class LinkPredictor:
                 feats.append(self._mentions())
                 names.append("mention")
         if cfg.use_dense and dense_occ is not None:
-            e_items = self.encoder.encode(item_full, show_progress=self.show_progress)
-            e_item_names = self.encoder.encode([i.name for i in items], show_progress=self.show_progress)
-            e_occ_names = self.encoder.encode([o.label_texts[0] for o in occs], show_progress=self.show_progress)
-            dense = dense_occ @ e_items.T
-            dense_name = e_occ_names @ e_item_names.T
+            dense, dense_name = self._pair_similarities(self.encoder, np.arange(len(occs)), dense_occ)
             if fold_encoders:
                 self._cross_fitted(dense, dense_name, fold_encoders)
             feats += [dense, rank_discount(dense), dense_name]
@@ -191,18 +187,26 @@ class LinkPredictor:
     def _cross_fitted(self, dense: np.ndarray, dense_name: np.ndarray, fold_encoders: Sequence[Encoder]) -> None:
         """Overwrite the linked occupations' rows of the content and name similarities with those of the fold
         companion that was trained without their links."""
-        occs, items = self.corpus.occupations, self.corpus.items
+        occs = self.corpus.occupations
         fold_of = np.array([crossfit_fold(o.code, len(fold_encoders)) for o in occs])
         for fold, encoder in enumerate(fold_encoders):
             rows = np.flatnonzero(self.linked & (fold_of == fold))
             if not len(rows):
                 continue
-            e_occ = encoder.encode([occs[r].content_text for r in rows], show_progress=self.show_progress)
-            e_items = encoder.encode([i.full_text for i in items], show_progress=self.show_progress)
-            dense[rows] = e_occ @ e_items.T
-            e_occ_names = encoder.encode([occs[r].label_texts[0] for r in rows])
-            dense_name[rows] = e_occ_names @ encoder.encode([i.name for i in items]).T
+            dense[rows], dense_name[rows] = self._pair_similarities(encoder, rows)
         self.crossfit_folds = len(fold_encoders)
+
+    def _pair_similarities(self, encoder: Encoder, rows: np.ndarray, occ_vectors: np.ndarray | None = None
+                           ) -> tuple[np.ndarray, np.ndarray]:
+        """Dense similarities of occupations ``rows`` to every item with ``encoder``: content text vs item text,
+        and name vs item name (``occ_vectors``: the rows' content vectors when already encoded)."""
+        occs, items = self.corpus.occupations, self.corpus.items
+        if occ_vectors is None:
+            occ_vectors = encoder.encode([occs[r].content_text for r in rows], show_progress=self.show_progress)
+        e_items = encoder.encode([i.full_text for i in items], show_progress=self.show_progress)
+        e_item_names = encoder.encode([i.name for i in items], show_progress=self.show_progress)
+        e_occ_names = encoder.encode([occs[r].label_texts[0] for r in rows], show_progress=self.show_progress)
+        return occ_vectors @ e_items.T, e_occ_names @ e_item_names.T
 
     def _mentions(self) -> np.ndarray:
         texts = [i.text for i in self.corpus.items]
