@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -45,11 +46,13 @@ def register(subparsers) -> None:
                         "--mix related_titles_per_occupation=48; repeatable")
     p.add_argument("--crossfit-folds", type=int, default=DEFAULT_CROSSFIT_FOLDS, metavar="K",
                    help="after the model, train its K cross-fitted companions into OUT/crossfit (each without the "
-                        "links of one fold of the occupations; the link predictor fits on their similarities); "
-                        f"0 to skip (default: {DEFAULT_CROSSFIT_FOLDS})")
+                        "links of one fold of the occupations; the link predictor fits on their similarities), keep "
+                        "the model as OUT/crossfit/full and make OUT the average of the full model and the "
+                        f"companions; 0 to skip both (default: {DEFAULT_CROSSFIT_FOLDS})")
     p.add_argument("--crossfit-only", action="store_true",
-                   help="train only the cross-fitted companions of the model already at --out, with the "
-                        "configuration its training_run.json records")
+                   help="train only the cross-fitted companions of the model already at --out (its full model: "
+                        "OUT/crossfit/full when present, else OUT itself), with the configuration its "
+                        "training_run.json records, and average them into OUT")
     p.add_argument("--device", default="cpu", help="torch device, e.g. cuda where one exists (default: cpu)")
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads (default: 2)")
     p.add_argument("--no-eval", action="store_true", help="skip the dense-only dev evaluation after training")
@@ -89,6 +92,7 @@ def parse_mix(items: list[str]):
 def run(args) -> int:
     import torch
 
+    from recommender.encoders.crossfit import CROSSFIT_DIR
     from recommender.training.dense_eval import BENCH_LANG, evaluate_dense
     from recommender.training.knowledge import load_knowledge
     from recommender.training.model_card import folder_size_mb, measure_speed, render_card
@@ -127,19 +131,22 @@ def run(args) -> int:
     torch.set_num_threads(max(1, args.threads))
     name = args.name or args.out.resolve().name
 
+    recorded_command = None
+    if args.crossfit_only:
+        recorded_command = json.loads((args.out / "training_run.json").read_text(encoding="utf-8")).get("command")
     print(f"loading public data from {data_dir} and bench knowledge from {bench_dir}", file=sys.stderr)
     knowledge = load_knowledge(data_dir, bench_dir, config.languages)
-    if args.crossfit_only:
-        seconds = train_crossfit_models(knowledge, config, args.out, args.crossfit_folds, device=args.device)
-        summary = {"model": str(args.out), "crossfit_folds": args.crossfit_folds,
-                   "crossfit_seconds": [round(x, 1) for x in seconds]}
-        print(json.dumps(summary) if args.json else
-              f"saved {args.crossfit_folds} cross-fitted companions in {args.out}/crossfit "
-              f"({sum(seconds) / 60:.1f} min)")
-        return 0
     task_counts = Counter(ex.task for ex in PairBuilder(knowledge, config.mix).epoch(config.seed, 0, config.languages))
-    encoder = train_static_encoder(knowledge, config, show_progress=True, device=args.device)
-
+    train_seconds = 0.0
+    if not args.crossfit_only:
+        shutil.rmtree(args.out / CROSSFIT_DIR, ignore_errors=True)  # members of an earlier model are stale now
+        encoder = train_static_encoder(knowledge, config, show_progress=True, device=args.device)
+        train_seconds = encoder.seconds
+        save_model(encoder, args.out, model_name=name, card=f"# {name}\n\n(model card being written)\n")
+    crossfit_seconds: list[float] = []
+    if args.crossfit_folds:
+        crossfit_seconds, encoder = train_crossfit_models(knowledge, config, args.out, args.crossfit_folds,
+                                                          device=args.device)
     metrics: dict = {}
     if not args.no_eval:
         with tempfile.TemporaryDirectory() as tmp:
@@ -147,41 +154,42 @@ def run(args) -> int:
                 if lang in config.languages and (bench_dir / bench / "dev" / "queries.csv").is_file():
                     run_path = Path(tmp) / f"{bench}.dev.run.csv"
                     metrics[bench] = evaluate_dense(encoder.encode, data_dir, bench_dir, bench, "dev", run_path)
-
-    command = "recommender train-encoder --out " + str(args.out) + "".join(
-        f" --{k.replace('_', '-')} {v}" for k, v in overrides.items() if k != "mix") + "".join(
-        f" --mix {m}" for m in args.mix) + (
-        f" --crossfit-folds {args.crossfit_folds}" if args.crossfit_folds != DEFAULT_CROSSFIT_FOLDS else "")
-    save_model(encoder, args.out, model_name=name, card=f"# {name}\n\n(model card being written)\n", metrics=metrics)
-
+    if args.crossfit_only:  # the command that trains the same thing from scratch, as the model recorded it
+        command = recorded_command or f"recommender train-encoder --crossfit-only --out {args.out}"
+    else:
+        command = "recommender train-encoder --out " + str(args.out) + "".join(
+            f" --{k.replace('_', '-')} {v}" for k, v in overrides.items() if k != "mix") + "".join(
+            f" --mix {m}" for m in args.mix) + (
+            f" --crossfit-folds {args.crossfit_folds}" if args.crossfit_folds != DEFAULT_CROSSFIT_FOLDS else "")
     from sentence_transformers import SentenceTransformer
-
     start = time.perf_counter()
     model = SentenceTransformer(str(args.out), device="cpu", local_files_only=True)
     load_seconds = time.perf_counter() - start
     speed = measure_speed(model)
     size_mb = folder_size_mb(args.out)
     card = render_card(model_name=name, encoder=encoder, knowledge=knowledge, task_counts=task_counts, metrics=metrics,
-                       speed=speed, size_mb=size_mb, load_seconds=load_seconds, command=command,
-                       crossfit_folds=args.crossfit_folds)
+                       speed=speed, size_mb=folder_size_mb(args.out, skip=CROSSFIT_DIR), load_seconds=load_seconds,
+                       command=command, crossfit_folds=args.crossfit_folds, members_mb=size_mb)
     (args.out / "README.md").write_text(card, encoding="utf-8")
-    crossfit_seconds = []
-    if args.crossfit_folds:
-        crossfit_seconds = train_crossfit_models(knowledge, config, args.out, args.crossfit_folds, device=args.device)
-
-    summary = {"model": str(args.out), "train_seconds": round(encoder.seconds, 1), "size_mb": folder_size_mb(args.out),
+    summary = {"model": str(args.out), "train_seconds": round(train_seconds, 1), "size_mb": size_mb,
                "load_seconds": round(load_seconds, 3), "speed": speed, "command": command,
                "crossfit_folds": args.crossfit_folds, "crossfit_seconds": [round(x, 1) for x in crossfit_seconds],
                "dev_dense": {b: {s: m["recall@10"] for s, m in r.items()} for b, r in metrics.items()}}
     run_file = args.out / "training_run.json"
     run_record = json.loads(run_file.read_text(encoding="utf-8"))
     run_record.update({k: summary[k] for k in ("size_mb", "load_seconds", "speed", "command")})
+    run_record["metrics"] = metrics
+    if args.crossfit_folds:
+        run_record["averaged_members"] = [f"{CROSSFIT_DIR}/full"] + [
+            f"{CROSSFIT_DIR}/fold-{f}" for f in range(args.crossfit_folds)]
     run_file.write_text(json.dumps(run_record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
-        print(f"saved {args.out} ({summary['size_mb']} MB with {args.crossfit_folds} cross-fitted companions) in "
-              f"{(encoder.seconds + sum(crossfit_seconds)) / 60:.1f} min; "
+        what = (f"the average of the full model and its {args.crossfit_folds} cross-fitted companions"
+                if args.crossfit_folds else "one model")
+        print(f"saved {args.out} ({summary['size_mb']} MB: {what}) in "
+              f"{(train_seconds + sum(crossfit_seconds)) / 60:.1f} min of training; "
               f"load {load_seconds:.2f} s; {speed['texts_per_second_median']} titles/s")
         for bench, slices in summary["dev_dense"].items():
             print(f"  {bench} dev Recall@10 (dense only): " + ", ".join(f"{s} {v:.3f}" for s, v in slices.items()))

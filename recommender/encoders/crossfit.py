@@ -7,12 +7,21 @@ trust those similarities, and then applies them to occupations whose links are u
 ones it trusts them wrongly. With cross-fitting, the similarities of a linked occupation's training rows come from
 the fold model that never saw its links: they look like those of an unlinked occupation under the main model.
 
-Layout, inside the main model's folder::
+The encoder in MODEL itself is then the *average* of the members' token vectors (a model soup: the full model and
+its companions share their random start, so their vectors average into one model of the same size and speed that
+is better than each member alone; see ``docs/ENCODER_EXPERIMENTS.md``). The link predictor keeps working with the
+members themselves, all single models: the full model for the unlinked occupations, the companions for the linked
+ones, so the similarities it fits on and the ones it applies to come from models of the same kind.
 
-    MODEL/crossfit/crossfit.json      {"folds": K, "fold_of": "crc32(occupation code) mod K", ...}
+Layout, inside the model's folder::
+
+    MODEL/                            the averaged encoder: what queries, indexes and the linker use
+    MODEL/crossfit/crossfit.json      {"folds": K, "fold_of": "crc32(occupation code) mod K", "full": "full", ...}
+    MODEL/crossfit/full/              the model trained on every known link (the link predictor's encoder)
     MODEL/crossfit/fold-0/ … fold-{K-1}/   sentence-transformers folders like MODEL itself
 
-A model without that folder simply has no companions; everything else works unchanged.
+A model without that folder simply has no members; everything else works unchanged (the link predictor then uses
+MODEL itself). A manifest without ``full`` (an older layout) means MODEL itself is the full model.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from recommender.errors import UserError
 
 CROSSFIT_DIR = "crossfit"
 CROSSFIT_FILE = "crossfit.json"
+FULL_DIR = "full"
 FOLD_RULE = "crc32(occupation code) mod K"
 
 
@@ -41,25 +51,44 @@ def fold_dir(model_dir: str | Path, fold: int) -> Path:
     return Path(model_dir) / CROSSFIT_DIR / f"fold-{fold}"
 
 
-def write_manifest(model_dir: str | Path, folds: int, description: str) -> Path:
-    """Record that ``model_dir`` has ``folds`` fold models (written after the last one is saved)."""
+def full_dir(model_dir: str | Path) -> Path:
+    """Where the member trained on every link is kept once ``model_dir`` holds the members' average."""
+    return Path(model_dir) / CROSSFIT_DIR / FULL_DIR
+
+
+def write_manifest(model_dir: str | Path, folds: int, description: str, averaged: bool = True) -> Path:
+    """Record that ``model_dir`` has ``folds`` fold models and (``averaged``) that it holds the average of
+    ``crossfit/full`` and them (written after the last file is saved)."""
     path = Path(model_dir) / CROSSFIT_DIR / CROSSFIT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"folds": folds, "fold_of": FOLD_RULE, "trained_without": description},
-                               indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    record = {"folds": folds, "fold_of": FOLD_RULE, "trained_without": description}
+    if averaged:
+        record.update({"full": FULL_DIR, "model_is": f"the average of the token vectors of {FULL_DIR} and the folds"})
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def _manifest(model_dir: str | Path) -> dict | None:
+    path = Path(model_dir) / CROSSFIT_DIR / CROSSFIT_FILE
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        int(record["folds"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise UserError(f"{path}: not a cross-fitting manifest ({e})") from None
+    return record
 
 
 def crossfit_folds(model_dir: str | Path) -> int:
     """Number of fold models of ``model_dir`` (0 when it has none); a damaged set is an error, not a silent 0."""
     path = Path(model_dir) / CROSSFIT_DIR / CROSSFIT_FILE
-    if not path.is_file():
+    record = _manifest(model_dir)
+    if record is None:
         return 0
-    try:
-        folds = int(json.loads(path.read_text(encoding="utf-8"))["folds"])
-    except (ValueError, KeyError, TypeError) as e:
-        raise UserError(f"{path}: not a cross-fitting manifest ({e})") from None
-    missing = [str(fold_dir(model_dir, f)) for f in range(folds) if not (fold_dir(model_dir, f) / "modules.json").is_file()]
+    folds = int(record["folds"])
+    needed = [fold_dir(model_dir, f) for f in range(folds)] + ([full_dir(model_dir)] if record.get("full") else [])
+    missing = [str(d) for d in needed if not (d / "modules.json").is_file()]
     if folds < 2 or missing:
         raise UserError(f"{path} announces {folds} fold models but "
                         + (f"these are missing: {', '.join(missing)}" if missing else "at least 2 are needed")
@@ -76,9 +105,28 @@ def crossfit_encoders(encoder: Encoder | None) -> list[Encoder]:
     inner = encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
     if not isinstance(inner, SentenceTransformerEncoder):
         return []
-    folds = crossfit_folds(inner.path)
-    out: list[Encoder] = []
-    for f in range(folds):
-        fold = SentenceTransformerEncoder(fold_dir(inner.path, f), label=f"{inner.name}/crossfit-{f}")
-        out.append(CachedEncoder(fold, encoder.cache.directory) if isinstance(encoder, CachedEncoder) else fold)
-    return out
+    return [_member(encoder, fold_dir(inner.path, f), f"crossfit-{f}") for f in range(crossfit_folds(inner.path))]
+
+
+def predictor_encoder(encoder: Encoder | None) -> Encoder | None:
+    """The encoder the link predictor uses for every occupation whose links it predicts: the member trained on
+    every link when ``encoder``'s folder holds the members' average, else ``encoder`` itself."""
+    from recommender.encoders.cache import CachedEncoder
+    from recommender.encoders.sentence_transformer import SentenceTransformerEncoder
+
+    inner = encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
+    if not isinstance(inner, SentenceTransformerEncoder) or not crossfit_folds(inner.path):
+        return encoder
+    if not (_manifest(inner.path) or {}).get("full"):
+        return encoder
+    return _member(encoder, full_dir(inner.path), "crossfit-full")
+
+
+def _member(encoder: Encoder, path: Path, label: str) -> Encoder:
+    """A member model of ``encoder``'s folder, sharing its embedding cache (under its own name)."""
+    from recommender.encoders.cache import CachedEncoder
+    from recommender.encoders.sentence_transformer import SentenceTransformerEncoder
+
+    inner = encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
+    member = SentenceTransformerEncoder(path, label=f"{inner.name}/{label}")
+    return CachedEncoder(member, encoder.cache.directory) if isinstance(encoder, CachedEncoder) else member

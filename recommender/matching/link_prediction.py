@@ -21,7 +21,9 @@ Cross-fitting: when the encoder has fold companions (``recommender.encoders.cros
 without the links of one fold of the occupations each), the dense occupation–item similarities of a *linked*
 occupation's training rows come from the companion that never saw its links, so the weights are learned on
 similarities as honest as those of the unlinked occupations they are applied to (the main encoder learned the
-known links and rates linked pairs higher than it would rate them unseen).
+known links and rates linked pairs higher than it would rate them unseen). When the encoder's folder holds the
+average of its members, the matcher gives the predictor the full member (``predictor_encoder``), so fitting and
+applying both use single models.
 """
 
 from __future__ import annotations
@@ -253,6 +255,11 @@ class LinkPredictor:
         z = z + np.log(rate)  # undo the negative subsampling
         self.probabilities = expit(z).astype(np.float32)
         return self.relevance()
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["encoder"] = None  # only the fit needs it; a saved matcher keeps the fitted matrices, not the model
+        return state
 
     def relevance(self) -> np.ndarray:
         """Known links first (1 + a little of the prediction, to order them), predictions elsewhere."""

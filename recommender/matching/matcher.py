@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from recommender.encoders.base import Encoder
-from recommender.encoders.crossfit import crossfit_encoders
+from recommender.encoders.crossfit import crossfit_encoders, predictor_encoder
 from recommender.errors import UserError
 from recommender.indexes.bundle import ItemIndexes
 from recommender.indexes.dense import DenseIndex, DenseIndexConfig
@@ -118,9 +118,11 @@ class Matcher:
             lp_config = replace(self.config.link_prediction,
                                 use_lexical=self.config.link_prediction.use_lexical and "lexical" in channels,
                                 use_dense=self.config.link_prediction.use_dense and "dense" in channels)
-            self.predictor = LinkPredictor(self.corpus, self.encoder, lp_config, self.show_progress)
+            # a model averaged from members (recommender.encoders.crossfit): the predictor works with the members
+            self.predictor = LinkPredictor(self.corpus, predictor_encoder(self.encoder), lp_config, self.show_progress)
             companions = crossfit_encoders(self.encoder) if lp_config.use_dense and lp_config.crossfit else []
             self.relevance = self.predictor.fit(companions)
+            self.predictor.encoder = None  # the members are needed for the fit only: let them go (memory)
             self._fit_linker()
         return self
 

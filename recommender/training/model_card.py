@@ -43,8 +43,11 @@ def measure_speed(model, n: int = 1000, repeats: int = 3) -> dict[str, float]:
             "single_text_latency_ms_median": round(statistics.median(latencies), 2)}
 
 
-def folder_size_mb(path: Path) -> float:
-    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6, 2)
+def folder_size_mb(path: Path, *, skip: str | None = None) -> float:
+    """Megabytes of the files under ``path`` (without those under ``path / skip``)."""
+    skipped = path / skip if skip else None
+    return round(sum(f.stat().st_size for f in path.rglob("*")
+                     if f.is_file() and not (skipped and f.is_relative_to(skipped))) / 1e6, 2)
 
 
 def _figures_table(metrics: dict) -> str:
@@ -59,23 +62,30 @@ def crossfit_section(folds: int) -> str:
     """The card's paragraph on the cross-fitted companions in ``crossfit/`` (empty without them)."""
     if not folds:
         return ""
-    return f"""## Cross-fitted companions (`crossfit/`)
-`crossfit/fold-0` … `fold-{folds - 1}`: the same model trained {folds} more times with the same configuration, each
-without the known item links of one fold of the occupations (fold = crc32 of the occupation code mod {folds}). The
-model learned the known links, so it rates a linked occupation–item pair more similar than it would rate it unseen;
-the link predictor (`recommender.matching.link_prediction`) therefore fits its weights on the similarities each
-linked occupation gets from the companion that never saw its links, and applies them to the unlinked occupations
-with the main model. Queries never use the companions. `recommender train-encoder --crossfit-only --out MODEL`
-retrains them for an existing model.
+    return f"""## Members: the full model and its cross-fitted companions (`crossfit/`)
+This folder's model is the **average of {folds + 1} members' token vectors** (a model soup): `crossfit/full`, the
+model trained on every known link, and `crossfit/fold-0` … `fold-{folds - 1}`, the same model trained {folds} more
+times with the same configuration and random start, each without the known item links of one fold of the
+occupations (fold = crc32 of the occupation code mod {folds}). The members share their start, so their vectors
+average into one model of the same size and speed that scores better on the dense channel than each member (the
+figures above are the average's; `docs/ENCODER_EXPERIMENTS.md` has the members').
+The link predictor (`recommender.matching.link_prediction`) works with the single members: a model learns the known
+links, so it rates a linked occupation–item pair more similar than it would rate it unseen; the predictor therefore
+fits its weights on the similarities each linked occupation gets from the companion that never saw its links, and
+applies them to the unlinked occupations with `crossfit/full`. Queries, indexes and the occupation linker use the
+average. `recommender train-encoder --crossfit-only --out MODEL` retrains the companions (and the average) for an
+existing model.
 
 """
 
 
 def render_card(*, model_name: str, encoder: TrainedEncoder, knowledge: Knowledge, task_counts: Counter,
                 metrics: dict, speed: dict, size_mb: float, load_seconds: float, command: str,
-                crossfit_folds: int = 0) -> str:
+                crossfit_folds: int = 0, members_mb: float = 0.0) -> str:
     """The model card text (Markdown)."""
     cfg = encoder.config
+    members_size = f" (with its members in `crossfit/`: {members_mb} MB)" if crossfit_folds and members_mb else ""
+    members_time = f" for the {crossfit_folds + 1} members together" if crossfit_folds else ""
     kinds = Counter((e.lang, e.kind) for e in knowledge.entities.values())
     links = sum(len(v) for v in knowledge.links.values()) // 2
     tasks = "\n".join(f"| `{task}` | {n:,} |" for task, n in sorted(task_counts.items()))
@@ -104,7 +114,7 @@ In the product it is the default dense encoder: `--encoder st:models/{model_name
 | vocabulary | {encoder.weights.shape[0]:,} tokens ({int((np.abs(encoder.weights).sum(axis=1) > 0).sum()):,} with trained vectors; the rest are zero and ignored) |
 | dimensions | {encoder.weights.shape[1]} |
 | storage | int8 token vectors + one float32 scale per token (model2vec layout, folded to float32 on load) |
-| files | {size_mb} MB |
+| files | {size_mb} MB{members_size} |
 | load time | {load_seconds:.2f} s (`SentenceTransformer(path)`, after imports) |
 
 ## Training data (public sources only)
@@ -141,9 +151,9 @@ Examples per epoch (one task per batch):
 MultipleNegativesRankingLoss (InfoNCE, scale {cfg.scale:g}) with in-batch negatives plus one hard negative per
 example, symmetric ({cfg.symmetric}), and false-negative masking: a candidate known to be linked to the anchor's
 entity is dropped from its softmax rather than pushed away. Adam, lr {cfg.lr:g} with warm-up and linear decay, batch
-{cfg.batch_size}, {cfg.epochs} epochs, seed {cfg.seed}; {encoder.seconds / 60:.1f} minutes on this machine's CPU.
+{cfg.batch_size}, {cfg.epochs} epochs, seed {cfg.seed}; {encoder.seconds / 60:.1f} minutes on this machine's CPU{members_time}.
 
-Reproduce (deterministic for a given seed and machine):
+Reproduce (same data, configuration and seed; the weights agree up to floating-point summation order, not bit for bit):
 
 ```bash
 {command}

@@ -346,22 +346,65 @@ def config_from_run(model_dir: Path) -> TrainConfig:
         raise UserError(f"{path}: unknown training setting ({e})") from None
 
 
-def train_crossfit_models(knowledge: Knowledge, config: TrainConfig, model_dir: Path, folds: int, *,
-                          show_progress: bool = True, device: str = "cpu") -> list[float]:
-    """Train the ``folds`` cross-fitted companions of the model in ``model_dir`` (``recommender.encoders.crossfit``):
-    the same configuration, each without the links of one fold of the occupations; returns the seconds of each.
+def load_trained(model_dir: Path) -> TrainedEncoder:
+    """A model saved by :func:`save_model` back in memory: tokenizer, dequantised token vectors, and the
+    configuration, history and training time its ``training_run.json`` records."""
+    from safetensors.numpy import load_file
 
-    The manifest is removed first and written last, so an interrupted run leaves a model without companions (the
-    link predictor then uses the main model's similarities), never a mixture of old and new folds.
+    model_dir = Path(model_dir)
+    if not (model_dir / "model.safetensors").is_file() or not (model_dir / "tokenizer.json").is_file():
+        raise UserError(f"{model_dir} is not a model saved by `recommender train-encoder` "
+                        "(model.safetensors or tokenizer.json missing)")
+    tensors = load_file(str(model_dir / "model.safetensors"))
+    weights = tensors["embeddings"].astype(np.float32)
+    if "weights" in tensors:  # int8 vectors with one scale per token
+        weights = weights * tensors["weights"].astype(np.float32)[:, None]
+    run = json.loads((model_dir / "training_run.json").read_text(encoding="utf-8"))
+    return TrainedEncoder(Tokenizer.from_file(str(model_dir / "tokenizer.json")), weights, config_from_run(model_dir),
+                          list(run.get("history", [])), float(run.get("train_seconds", 0.0)))
+
+
+def average_encoders(members: list[TrainedEncoder]) -> TrainedEncoder:
+    """One model whose token vectors are the members' mean (a model soup). The members must share tokenizer and
+    dimensions; the result keeps the first member's configuration and history, and the members' total time."""
+    if not members:
+        raise UserError("no models to average")
+    first = members[0]
+    vocab = first.tokenizer.get_vocab()
+    for m in members[1:]:
+        if m.weights.shape != first.weights.shape or m.tokenizer.get_vocab() != vocab:
+            raise UserError("cannot average models with different tokenizers or dimensions")
+    weights = np.mean([m.weights for m in members], axis=0).astype(np.float32)
+    return TrainedEncoder(first.tokenizer, weights, first.config, list(first.history), sum(m.seconds for m in members))
+
+
+def train_crossfit_models(knowledge: Knowledge, config: TrainConfig, model_dir: Path, folds: int, *,
+                          show_progress: bool = True, device: str = "cpu") -> tuple[list[float], TrainedEncoder]:
+    """Train the ``folds`` cross-fitted companions of the model in ``model_dir`` (``recommender.encoders.crossfit``):
+    the same configuration, each without the links of one fold of the occupations; then replace the model in
+    ``model_dir`` by the average of the full model (kept in ``crossfit/full``) and the companions. Returns the
+    seconds of each companion and the averaged model.
+
+    The manifest is removed first and written last, so an interrupted run never leaves a mixture of old and new
+    folds in use (without a manifest the link predictor uses the model in ``model_dir``; rerunning with
+    ``--crossfit-only`` finishes the job: the full model is taken from ``crossfit/full`` once it is there).
     """
     import shutil
 
-    from recommender.encoders.crossfit import CROSSFIT_DIR, CROSSFIT_FILE, fold_dir, write_manifest
+    from recommender.encoders.crossfit import CROSSFIT_DIR, CROSSFIT_FILE, fold_dir, full_dir, write_manifest
 
     if folds < 2:
         raise UserError(f"--crossfit-folds {folds}: cross-fitting needs at least 2 folds (0 to skip it)")
-    (Path(model_dir) / CROSSFIT_DIR / CROSSFIT_FILE).unlink(missing_ok=True)
-    name = Path(model_dir).resolve().name
+    model_dir = Path(model_dir)
+    (model_dir / CROSSFIT_DIR / CROSSFIT_FILE).unlink(missing_ok=True)
+    full = full_dir(model_dir)
+    if not (full / "modules.json").is_file():  # the folder holds the full model itself: keep it as a member
+        staging = full.with_name(full.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(model_dir, staging, ignore=lambda d, names: [CROSSFIT_DIR] if Path(d) == model_dir else [])
+        shutil.rmtree(full, ignore_errors=True)
+        staging.rename(full)
+    name = model_dir.resolve().name
     seconds = []
     for fold in range(folds):
         print(f"cross-fitting: fold {fold + 1}/{folds} (training without the links of its occupations)",
@@ -371,12 +414,30 @@ def train_crossfit_models(knowledge: Knowledge, config: TrainConfig, model_dir: 
         out = fold_dir(model_dir, fold)
         if out.exists():
             shutil.rmtree(out)
-        card = (f"# {name} · cross-fitting fold {fold} of {folds}\n\nThe model of `../../` trained again with the same "
-                f"configuration, without the known item links of the occupations whose code falls in fold {fold} "
-                f"(crc32 of the code mod {folds}). Used only by the link predictor, for the similarities of those "
-                "occupations' training rows (`recommender.encoders.crossfit`). Same data, licences and limits as "
-                "the main model's card.\n")
+        card = (f"# {name} · cross-fitting fold {fold} of {folds}\n\nThe full model (`../full`) trained again with "
+                f"the same configuration, without the known item links of the occupations whose code falls in fold "
+                f"{fold} (crc32 of the code mod {folds}). One of the members averaged into `../../`; the link "
+                "predictor uses it for the similarities of those occupations' training rows "
+                "(`recommender.encoders.crossfit`). Same data, licences and limits as the main card.\n")
         save_model(encoder, out, model_name=f"{name}-crossfit-{fold}", card=card)
         seconds.append(encoder.seconds)
+    average = average_encoders([load_trained(full)] + [load_trained(fold_dir(model_dir, f)) for f in range(folds)])
+    replace_model_vectors(average, model_dir, model_name=name)
     write_manifest(model_dir, folds, "the known item links of the fold's occupations")
-    return seconds
+    return seconds, average
+
+
+def replace_model_vectors(encoder: TrainedEncoder, model_dir: Path, *, model_name: str) -> None:
+    """Swap the token vectors (and run record) of the model in ``model_dir`` for ``encoder``'s, file by file
+    with atomic renames (same tokenizer; the card is the caller's to rewrite)."""
+    import os
+    import shutil
+
+    from recommender.encoders.crossfit import CROSSFIT_DIR
+
+    staging = Path(model_dir) / CROSSFIT_DIR / ".average.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    save_model(encoder, staging, model_name=model_name, card="")
+    for name in ("model.safetensors", "training_run.json"):
+        os.replace(staging / name, Path(model_dir) / name)
+    shutil.rmtree(staging)

@@ -75,10 +75,31 @@ def test_the_matcher_fits_its_predictor_on_the_encoders_companions(corpus, monke
         seen.append(encoder)
         return companions(2)
 
+    class Full(LexicalEncoder):
+        calls = 0
+
+        def encode(self, texts, **kwargs):
+            Full.calls += 1
+            return super().encode(texts, **kwargs)
+
+    asked = []
     monkeypatch.setattr(matcher_module, "crossfit_encoders", fake_companions)
+    monkeypatch.setattr(matcher_module, "predictor_encoder", lambda encoder: asked.append(encoder) or Full(dim=48))
     matcher = Matcher(corpus, get_encoder("lexical")).fit()
-    assert len(seen) == 1 and seen[0] is matcher.encoder
+    assert len(seen) == 1 and seen[0] is matcher.encoder and asked == [matcher.encoder]
     assert matcher.predictor.crossfit_folds == 2
+    assert Full.calls > 0  # the predictor encoded with the members' full model, not the averaged encoder
+    assert matcher.predictor.encoder is None  # and let it go after the fit
     results = matcher.rank([q[1] for q in QUERIES], k=5)
     for (qid, text, _, gold), result in zip(QUERIES, results):
         assert {i for i, _ in result.items[: len(gold)]} == set(gold), (qid, text, result.items)
+
+
+def test_a_pickled_predictor_keeps_its_matrices_but_not_its_encoder(corpus):
+    import pickle
+
+    predictor = LinkPredictor(corpus, get_encoder("lexical"))
+    relevance = predictor.fit(companions(2))
+    loaded = pickle.loads(pickle.dumps(predictor))
+    assert loaded.encoder is None and predictor.encoder is not None
+    np.testing.assert_array_equal(loaded.relevance(), relevance)
