@@ -402,6 +402,11 @@ def train_crossfit_models(knowledge: Knowledge, config: TrainConfig, model_dir: 
         staging = full.with_name(full.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(model_dir, staging, ignore=lambda d, names: [CROSSFIT_DIR] if Path(d) == model_dir else [])
+        (staging / "README.md").write_text(
+            f"# {model_dir.resolve().name} · full member\n\nThe model trained on every known link (configuration, history "
+            "and dense-only figures in `training_run.json`). One of the members averaged into `../../`; the link "
+            "predictor's encoder for the occupations whose links it predicts (`recommender.encoders.crossfit`). Same "
+            "data, licences and limits as the main card.\n", encoding="utf-8")
         shutil.rmtree(full, ignore_errors=True)
         staging.rename(full)
     name = model_dir.resolve().name

@@ -169,6 +169,7 @@ def test_the_command_trains_the_companions_of_an_existing_model(tiny_sources, tm
     record = json.loads((model / "training_run.json").read_text(encoding="utf-8"))
     assert record["averaged_members"] == ["crossfit/full", "crossfit/fold-0", "crossfit/fold-1"]
     assert "average of 3 members" in (model / "README.md").read_text(encoding="utf-8")
+    assert "full member" in (full_dir(model) / "README.md").read_text(encoding="utf-8")
     # again: the full model now comes from crossfit/full (the folder holds the average), not from the folder
     averaged = load_trained(model).weights
     assert main(base + ["--crossfit-only", "--crossfit-folds", "2", "--no-eval", "--json"]) == 0
