@@ -56,14 +56,13 @@ def full_dir(model_dir: str | Path) -> Path:
     return Path(model_dir) / CROSSFIT_DIR / FULL_DIR
 
 
-def write_manifest(model_dir: str | Path, folds: int, description: str, averaged: bool = True) -> Path:
-    """Record that ``model_dir`` has ``folds`` fold models and (``averaged``) that it holds the average of
-    ``crossfit/full`` and them (written after the last file is saved)."""
+def write_manifest(model_dir: str | Path, folds: int, description: str) -> Path:
+    """Record that ``model_dir`` has ``folds`` fold models and holds the average of ``crossfit/full`` and them
+    (written after the last file is saved)."""
     path = Path(model_dir) / CROSSFIT_DIR / CROSSFIT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"folds": folds, "fold_of": FOLD_RULE, "trained_without": description}
-    if averaged:
-        record.update({"full": FULL_DIR, "model_is": f"the average of the token vectors of {FULL_DIR} and the folds"})
+    record = {"folds": folds, "fold_of": FOLD_RULE, "trained_without": description, "full": FULL_DIR,
+              "model_is": f"the average of the token vectors of {FULL_DIR} and the folds"}
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
