@@ -126,14 +126,12 @@ def run(args) -> int:
         if args.crossfit_folds < 2:
             raise UserError("--crossfit-only needs --crossfit-folds K with K ≥ 2")
         config = config_from_run(args.out)
+        recorded_command = json.loads((args.out / "training_run.json").read_text(encoding="utf-8")).get("command")
     else:
         config = TrainConfig(**overrides)
     torch.set_num_threads(max(1, args.threads))
     name = args.name or args.out.resolve().name
 
-    recorded_command = None
-    if args.crossfit_only:
-        recorded_command = json.loads((args.out / "training_run.json").read_text(encoding="utf-8")).get("command")
     print(f"loading public data from {data_dir} and bench knowledge from {bench_dir}", file=sys.stderr)
     knowledge = load_knowledge(data_dir, bench_dir, config.languages)
     task_counts = Counter(ex.task for ex in PairBuilder(knowledge, config.mix).epoch(config.seed, 0, config.languages))

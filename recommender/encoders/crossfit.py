@@ -98,27 +98,33 @@ def crossfit_folds(model_dir: str | Path) -> int:
 def crossfit_encoders(encoder: Encoder | None) -> list[Encoder]:
     """The fold encoders of ``encoder`` (fold order), wrapped in the same embedding cache as it; ``[]`` for an
     encoder without them (any encoder that is not a local sentence-transformers model with a ``crossfit`` folder)."""
-    from recommender.encoders.cache import CachedEncoder
-    from recommender.encoders.sentence_transformer import SentenceTransformerEncoder
-
-    inner = encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
-    if not isinstance(inner, SentenceTransformerEncoder):
+    path = _model_path(encoder)
+    if path is None:
         return []
-    return [_member(encoder, fold_dir(inner.path, f), f"crossfit-{f}") for f in range(crossfit_folds(inner.path))]
+    return [_member(encoder, fold_dir(path, f), f"crossfit-{f}") for f in range(crossfit_folds(path))]
 
 
 def predictor_encoder(encoder: Encoder | None) -> Encoder | None:
     """The encoder the link predictor uses for every occupation whose links it predicts: the member trained on
     every link when ``encoder``'s folder holds the members' average, else ``encoder`` itself."""
+    path = _model_path(encoder)
+    if path is None or not crossfit_folds(path) or not (_manifest(path) or {}).get("full"):
+        return encoder
+    return _member(encoder, full_dir(path), "crossfit-full")
+
+
+def _unwrapped(encoder: Encoder | None) -> Encoder | None:
     from recommender.encoders.cache import CachedEncoder
+
+    return encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
+
+
+def _model_path(encoder: Encoder | None) -> Path | None:
+    """The folder of a local sentence-transformers model behind ``encoder`` (cached or not); ``None`` otherwise."""
     from recommender.encoders.sentence_transformer import SentenceTransformerEncoder
 
-    inner = encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
-    if not isinstance(inner, SentenceTransformerEncoder) or not crossfit_folds(inner.path):
-        return encoder
-    if not (_manifest(inner.path) or {}).get("full"):
-        return encoder
-    return _member(encoder, full_dir(inner.path), "crossfit-full")
+    inner = _unwrapped(encoder)
+    return inner.path if isinstance(inner, SentenceTransformerEncoder) else None
 
 
 def _member(encoder: Encoder, path: Path, label: str) -> Encoder:
@@ -126,6 +132,5 @@ def _member(encoder: Encoder, path: Path, label: str) -> Encoder:
     from recommender.encoders.cache import CachedEncoder
     from recommender.encoders.sentence_transformer import SentenceTransformerEncoder
 
-    inner = encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
-    member = SentenceTransformerEncoder(path, label=f"{inner.name}/{label}")
+    member = SentenceTransformerEncoder(path, label=f"{_unwrapped(encoder).name}/{label}")
     return CachedEncoder(member, encoder.cache.directory) if isinstance(encoder, CachedEncoder) else member
