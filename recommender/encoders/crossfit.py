@@ -26,8 +26,10 @@ MODEL itself). A manifest without ``full`` (an older layout) means MODEL itself 
 
 from __future__ import annotations
 
+import gc
 import json
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from recommender.encoders.base import Encoder
@@ -95,13 +97,33 @@ def crossfit_folds(model_dir: str | Path) -> int:
     return folds
 
 
-def crossfit_encoders(encoder: Encoder | None) -> list[Encoder]:
-    """The fold encoders of ``encoder`` (fold order), wrapped in the same embedding cache as it; ``[]`` for an
-    encoder without them (any encoder that is not a local sentence-transformers model with a ``crossfit`` folder)."""
+class FoldEncoders(Sequence[Encoder]):
+    """The fold encoders of a model folder, in fold order, each loaded when it is taken and not kept: a caller
+    that goes through them one by one holds one companion in memory at a time (five held together cost about
+    200 MiB at province scale). Empty for an encoder without companions."""
+
+    def __init__(self, encoder: Encoder | None, path: Path | None, folds: int):
+        self._encoder, self._path, self._folds = encoder, path, folds
+
+    def __len__(self) -> int:
+        return self._folds
+
+    def __getitem__(self, fold):
+        if isinstance(fold, slice):
+            return [self[f] for f in range(*fold.indices(self._folds))]
+        if not -self._folds <= fold < self._folds:
+            raise IndexError(f"fold {fold} of {self._folds}")
+        fold %= self._folds
+        gc.collect()  # a released SentenceTransformer holds reference cycles: only the collector frees it
+        return _member(self._encoder, fold_dir(self._path, fold), f"crossfit-{fold}")
+
+
+def crossfit_encoders(encoder: Encoder | None) -> FoldEncoders:
+    """The fold encoders of ``encoder`` (fold order, loaded one at a time: ``FoldEncoders``), wrapped in the same
+    embedding cache as it; none for an encoder without them (any encoder that is not a local sentence-transformers
+    model with a ``crossfit`` folder). A damaged set of folds is an error here, before any is loaded."""
     path = _model_path(encoder)
-    if path is None:
-        return []
-    return [_member(encoder, fold_dir(path, f), f"crossfit-{f}") for f in range(crossfit_folds(path))]
+    return FoldEncoders(encoder, path, crossfit_folds(path) if path is not None else 0)
 
 
 def predictor_encoder(encoder: Encoder | None) -> Encoder | None:

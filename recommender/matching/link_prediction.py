@@ -191,11 +191,10 @@ class LinkPredictor:
         companion that was trained without their links."""
         occs = self.corpus.occupations
         fold_of = np.array([crossfit_fold(o.code, len(fold_encoders)) for o in occs])
-        for fold, encoder in enumerate(fold_encoders):
+        for fold in range(len(fold_encoders)):
             rows = np.flatnonzero(self.linked & (fold_of == fold))
-            if not len(rows):
-                continue
-            dense[rows], dense_name[rows] = self._pair_similarities(encoder, rows)
+            if len(rows):  # a lazily loaded companion (crossfit.FoldEncoders) is released before the next loads
+                dense[rows], dense_name[rows] = self._pair_similarities(fold_encoders[fold], rows)
         self.crossfit_folds = len(fold_encoders)
 
     def _pair_similarities(self, encoder: Encoder, rows: np.ndarray, occ_vectors: np.ndarray | None = None

@@ -90,7 +90,7 @@ def test_each_companion_never_saw_the_links_of_its_folds_occupations(model):
     from recommender.encoders.registry import get_encoder
 
     main = get_encoder(str(MODEL_DIR))
-    companions = crossfit_encoders(main)
+    companions = list(crossfit_encoders(main))
     full = predictor_encoder(main)
     assert len(companions) == 5 and "/crossfit-full@" in full.name
     drops = []

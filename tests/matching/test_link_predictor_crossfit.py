@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
@@ -66,6 +68,32 @@ def test_fit_reports_the_companions_it_used_and_can_be_told_not_to(corpus):
     no_dense = LinkPredictor(corpus, get_encoder("lexical"), LinkPredictorConfig(use_dense=False))
     no_dense.fit(folds)
     assert "dense_content" not in no_dense.feature_names and no_dense.crossfit_folds == 0
+
+
+def test_companions_are_taken_one_at_a_time(corpus):
+    """Each companion is asked for when its fold's rows are computed and released before the next is loaded
+    (the shipped model's five companions held together cost about 200 MiB)."""
+    import gc
+    import weakref
+
+    class OneByOne(Sequence):
+        def __init__(self, k):
+            self.k, self.alive, self.taken = k, [], []
+
+        def __len__(self):
+            return self.k
+
+        def __getitem__(self, fold):
+            gc.collect()
+            self.taken.append((fold, sum(ref() is not None for ref in self.alive)))
+            encoder = companions(self.k)[fold]
+            self.alive.append(weakref.ref(encoder))
+            return encoder
+
+    folds = OneByOne(3)
+    x = LinkPredictor(corpus, get_encoder("lexical")).features(folds)
+    assert folds.taken == [(0, 0), (1, 0), (2, 0)]  # fold order, and no earlier companion still held
+    np.testing.assert_array_equal(x, LinkPredictor(corpus, get_encoder("lexical")).features(companions(3)))
 
 
 def test_the_matcher_fits_its_predictor_on_the_encoders_companions(corpus, monkeypatch):

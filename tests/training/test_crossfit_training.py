@@ -71,7 +71,7 @@ def test_companions_are_trained_saved_and_loaded_next_to_the_model(tiny_sources,
     model = tmp_path / "model"
     save_model(train_static_encoder(kg, TINY, show_progress=False), model, model_name="tiny", card="# tiny\n")
     main = get_encoder(str(model))
-    assert crossfit_encoders(main) == [] and crossfit_folds(model) == 0  # no companions yet
+    assert len(crossfit_encoders(main)) == 0 and crossfit_folds(model) == 0  # no companions yet
 
     config = config_from_run(model)
     assert config == TINY
@@ -96,12 +96,15 @@ def test_companions_are_trained_saved_and_loaded_next_to_the_model(tiny_sources,
     companions = crossfit_encoders(cached)
     assert len(companions) == 2
     assert len({c.name for c in companions} | {cached.name}) == 3  # own cache entries
+    assert companions[0] is not companions[0] and companions[-1].name == companions[1].name  # loaded when taken
+    with pytest.raises(IndexError):
+        companions[2]
     vectors = [c.encode(["电工", "Registered Nurse"]) for c in companions]
     for v in vectors:
         assert v.shape == (2, 16)
         np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
     assert not np.allclose(vectors[0], vectors[1])  # trained on different links
-    assert crossfit_encoders(get_encoder("lexical")) == []
+    assert len(crossfit_encoders(get_encoder("lexical"))) == 0
 
     # the link predictor's encoder is the full member, cached under its own name; other encoders are their own
     full = predictor_encoder(cached)
