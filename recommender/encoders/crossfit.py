@@ -108,9 +108,7 @@ class FoldEncoders(Sequence[Encoder]):
     def __len__(self) -> int:
         return self._folds
 
-    def __getitem__(self, fold):
-        if isinstance(fold, slice):
-            return [self[f] for f in range(*fold.indices(self._folds))]
+    def __getitem__(self, fold: int) -> Encoder:
         if not -self._folds <= fold < self._folds:
             raise IndexError(f"fold {fold} of {self._folds}")
         fold %= self._folds
