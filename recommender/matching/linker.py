@@ -188,7 +188,7 @@ class OccupationLinker:
             vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
                                          dtype=np.float32)
         x = vectorizer.fit_transform([self.title_text[r] for r in rows])
-        return vectorizer, LinearSVC(C=0.5).fit(x, self.title_occ[rows])
+        return vectorizer, LinearSVC(C=0.5, random_state=self.config.seed).fit(x, self.title_occ[rows])
 
     def _class_scores(self, texts: list[str], classifier=None) -> np.ndarray:
         """(n, occupations) classifier margins of cleaned texts; ``ABSENT_CLASS`` for occupations it does not know."""
