@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "recommender.commands.serve",
     "recommender.commands.enterprise",
     "recommender.commands.evaluate",
+    "recommender.commands.compare",
     "recommender.commands.train_encoder",
 )
 

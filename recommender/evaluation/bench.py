@@ -213,6 +213,23 @@ def write_run(rows, path: str | Path) -> None:
             w.writerow((qid, item_id, rank, f"{score:.6f}"))
 
 
+def read_run(run_path: str | Path) -> dict[str, list[str]]:
+    """A run file (``qid,item_id,rank[,score]``) as item ids by query, best first."""
+    path = Path(run_path)
+    if not path.is_file():
+        raise UserError(f"run file {path} not found")
+    rows = _read(path)
+    if rows and not {"qid", "item_id", "rank"} <= set(rows[0]):
+        raise UserError(f"{path}: expected columns qid,item_id,rank[,score]")
+    ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for line, r in enumerate(rows, start=2):
+        try:
+            ranked[r["qid"]].append((int(r["rank"]), r["item_id"]))
+        except ValueError:
+            raise UserError(f"{path}, line {line}: rank {r['rank']!r} is not a whole number") from None
+    return {qid: [it for _, it in sorted(v)] for qid, v in ranked.items()}
+
+
 def score_run(split_dir: str | Path, run_path: str | Path) -> dict[str, dict[str, float]] | None:
     """Score a written run against the split's ``qrels.csv``; None when the split has no qrels."""
     from recommender.evaluation.metrics import evaluate
@@ -221,9 +238,25 @@ def score_run(split_dir: str | Path, run_path: str | Path) -> dict[str, dict[str
     if not (split / "qrels.csv").is_file():
         return None
     slices = {q.qid: q.slice for q in read_queries(split)}
-    gold = read_relevant(split)
-    ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for r in _read(Path(run_path)):
-        ranked[r["qid"]].append((int(r["rank"]), r["item_id"]))
-    rankings = {qid: [it for _, it in sorted(v)] for qid, v in ranked.items()}
-    return evaluate(rankings, gold, slices)
+    return evaluate(read_run(run_path), read_relevant(split), slices)
+
+
+def compare_runs(split_dir: str | Path, run_path: str | Path, baseline_path: str | Path, resamples: int = 10_000,
+                 seed: int = 13, by_relevant_set: bool = False) -> dict[str, dict]:
+    """Two run files of one split, scored side by side with paired-bootstrap intervals
+    (``recommender.evaluation.metrics.compare``)."""
+    from recommender.evaluation.metrics import compare
+
+    split = Path(split_dir)
+    if not (split / "qrels.csv").is_file():
+        raise UserError(f"{split / 'qrels.csv'} not found: comparing runs needs the split's relevance labels")
+    queries = read_queries(split)
+    known = {q.qid for q in queries}
+    runs = [read_run(path) for path in (run_path, baseline_path)]
+    for path, run in zip((run_path, baseline_path), runs):
+        stray = sorted(set(run) - known)
+        if stray and len(stray) == len(run):
+            raise UserError(f"{path}: none of its queries is in {split / 'queries.csv'} (e.g. {stray[0]}): "
+                            "is it a run of another split?")
+    return compare(runs[0], runs[1], read_relevant(split), {q.qid: q.slice for q in queries},
+                   resamples=resamples, seed=seed, by_relevant_set=by_relevant_set)
