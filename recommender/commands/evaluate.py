@@ -30,8 +30,10 @@ def register(subparsers) -> None:
     p.add_argument("split_dir", metavar="SPLIT_DIR", help="split folder with queries.csv, e.g. BENCH_DIR/dev")
     p.add_argument("--out", required=True, metavar="RUN.csv", help="run file to write")
     p.add_argument("--encoder", default="auto",
-                   help="dense encoder: auto (use for Chinese, minilm for English), use, minilm, lexical, "
-                   "st:PATH (a local sentence-transformers folder, e.g. st:models/static-encoder)")
+                   help="dense encoder: use, minilm, lexical, st:PATH (a local sentence-transformers folder, e.g. "
+                   "st:models/worker-job-static-zh-en), or several joined by + (an ensemble: one matcher per "
+                   "encoder, scores averaged); auto (default): use+our shipped model for Chinese, our shipped "
+                   "model for English (use / minilm when it is missing)")
     p.add_argument("--channels", default=",".join(CHANNELS),
                    help=f"comma-separated subset of {','.join(CHANNELS)} (default all: fused)")
     p.add_argument("--data-dir", metavar="DIR", help="public data folder (default ../shared/data)")

@@ -134,6 +134,30 @@ def cross_validation_folds(queries: Sequence[Query], k: int, seed: int = 13,
     return folds
 
 
+def encoder_names(spec: str, language: str) -> list[str]:
+    """The encoders an ``evaluate --encoder`` value names: ``A+B`` is an ensemble of one matcher per encoder
+    (``recommender.matching.ensemble``); ``auto`` is the best measured choice for the corpus's language: for
+    Chinese, multilingual USE and our shipped static model together, for English our model alone (without the
+    shipped model: USE, and all-MiniLM-L6-v2 for English).
+
+    Examples
+    --------
+    >>> encoder_names("use+lexical", "zh")
+    ['use', 'lexical']
+    """
+    from recommender.recommend.build import DEFAULT_ENCODER_DIR
+
+    if spec.strip() == "auto":
+        ours = f"st:{DEFAULT_ENCODER_DIR}" if (DEFAULT_ENCODER_DIR / "modules.json").is_file() else None
+        if language == "zh":
+            return ["use", ours] if ours else ["use"]
+        return [ours or "minilm"]
+    names = [n.strip() for n in spec.split("+")]
+    if not all(names) or len(set(names)) != len(names):
+        raise UserError(f"encoder {spec!r}: give one encoder, or several different ones joined by '+'")
+    return names
+
+
 def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "auto",
                channels: tuple[str, ...] = ("links", "lexical", "dense"), data_dir: str | Path | None = None,
                cache_dir: str | Path | None = None, k: int = 100, show_progress: bool = False,
@@ -142,14 +166,15 @@ def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "
     """Rank the bench's items for every query of the split (its qrels are never read here, except with
     ``cross_validate``, where each fold is ranked by a linker taught by the other folds' labels only).
 
-    ``encoder`` ``auto`` picks ``use`` for Chinese and ``minilm`` for English corpora; ``learn_from``: see
-    ``learning_splits``. ``cv_unit``: ``query`` deals queries to folds (a fold's titles are new, their
+    ``encoder``: one name, several joined by ``+`` (an ensemble), or ``auto`` (``encoder_names``); ``learn_from``:
+    see ``learning_splits``. ``cv_unit``: ``query`` deals queries to folds (a fold's titles are new, their
     occupations may have other labelled titles, as for a split of new titles); ``occupation`` keeps queries with
     the same relevant items in one fold (a fold's occupations have no labelled title, as for a split of new
     occupations).
     """
     from recommender.encoders.registry import get_encoder
     from recommender.matching.corpus import MatchingCorpus
+    from recommender.matching.ensemble import MatcherEnsemble
     from recommender.matching.matcher import Matcher, MatcherConfig
 
     timings = {}
@@ -161,13 +186,13 @@ def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "
     teachers = learning_splits(bench_dir, split_dir, learn_from)
     taught = [pair for d in teachers for pair in labelled_titles(corpus, d)]
     corpus = replace(corpus, job_titles=taught)
-    name = encoder
-    if encoder == "auto":
-        name = "use" if corpus.language == "zh" else "minilm"
-    enc = get_encoder(name, cache_dir=cache_dir) if "dense" in channels else None
+    names = encoder_names(encoder, corpus.language) if "dense" in channels else [None]
+    encoders = [get_encoder(name, cache_dir=cache_dir) if name else None for name in names]
     timings["load"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    matcher = Matcher(corpus, enc, MatcherConfig(channels=tuple(channels)), show_progress=show_progress).fit()
+    members = [Matcher(corpus, enc, MatcherConfig(channels=tuple(channels)), show_progress=show_progress).fit()
+               for enc in encoders]
+    matcher = members[0] if len(members) == 1 else MatcherEnsemble(members)
     timings["fit"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     if cross_validate:
@@ -191,14 +216,17 @@ def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "
     rows = [(q.qid, item_id, r + 1, score)
             for q, res in zip(queries, results) for r, (item_id, score) in enumerate(res.items)]
     timings["total"] = time.perf_counter() - t0
-    info = {"encoder": enc.name if enc is not None else None, "channels": list(channels),
+    info = {"encoder": " + ".join(e.name for e in encoders) if encoders[0] is not None else None,
+            "channels": list(channels),
             "language": corpus.language, "items": len(corpus.items), "occupations": len(corpus.occupations),
             "links": len(corpus.links), "queries": len(queries),
             "learned_from": [str(d) for d in teachers], "learned_titles": len(taught),
             "cross_validation_folds": cross_validate, "cross_validation_unit": cv_unit if cross_validate else None}
-    if matcher.predictor is not None:
-        info["link_predictor"] = matcher.predictor.coefficients()
-        info["link_predictor_crossfit_folds"] = matcher.predictor.crossfit_folds
+    predictors = [(e, m.predictor) for e, m in zip(encoders, members) if m.predictor is not None]
+    if predictors:  # one entry per member encoder in an ensemble
+        info["link_predictor"] = predictors[0][1].coefficients() if len(members) == 1 else {
+            e.name: p.coefficients() for e, p in predictors}
+        info["link_predictor_crossfit_folds"] = max(p.crossfit_folds for _, p in predictors)
     return RunResult(rows, queries, timings, info)
 
 

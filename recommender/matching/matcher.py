@@ -66,6 +66,20 @@ class RankedItems:
     occupations: list[tuple[str, float]]
 
 
+def top_items(scores: np.ndarray, linked: Sequence[list[tuple[str, float]]], ids: Sequence[str], k: int,
+              allowed: set[str] | None = None) -> list[RankedItems]:
+    """Each row's ``k`` best items (ties in item order; only ``allowed`` ids when given) with its occupations."""
+    if allowed is not None:
+        mask = np.array([i in allowed for i in ids])
+        scores = np.where(mask[None, :], scores, -np.inf)
+    out = []
+    for row, occs in zip(scores, linked):
+        top = np.argsort(-row, kind="stable")[:k]
+        top = top[np.isfinite(row[top])]
+        out.append(RankedItems(list(zip([ids[j] for j in top.tolist()], row[top].tolist())), occs))
+    return out
+
+
 class Matcher:
     """Ranks the corpus's items for job texts.
 
@@ -191,16 +205,7 @@ class Matcher:
     def rank(self, queries: Sequence[str], k: int = 100, allowed: set[str] | None = None) -> list[RankedItems]:
         """The ``k`` best items per query (only ``allowed`` item ids when given), with the linked occupations."""
         scores, linked = self.score(queries)
-        if allowed is not None:
-            mask = np.array([i in allowed for i in self.item_ids])
-            scores = np.where(mask[None, :], scores, -np.inf)
-        ids = self.item_ids
-        out = []
-        for row, occs in zip(scores, linked):
-            top = np.argsort(-row, kind="stable")[:k]
-            top = top[np.isfinite(row[top])]
-            out.append(RankedItems(list(zip([ids[j] for j in top.tolist()], row[top].tolist())), occs))
-        return out
+        return top_items(scores, linked, self.item_ids, k, allowed)
 
     # -- the recommender's MajorMatcher protocol -----------------------------------------------------------
     def match(self, text: str, *, levels: Sequence[str] | None = None, k: int = 50):

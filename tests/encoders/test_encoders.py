@@ -40,6 +40,9 @@ def test_use_encoder_is_multilingual_and_offline(monkeypatch):
     out = enc.encode(["焊工", "welder", "会计"])
     _check(out, 3, 512)
     assert "use-multilingual-v3" in enc.name
+    alone = enc.encode(["焊工"])  # a text's vector does not depend on the texts encoded with it (no padding)
+    np.testing.assert_array_equal(alone[0], out[0])
+    np.testing.assert_array_equal(enc.encode(["负责配电柜检修以及电气设备的安装调试与维护保养", "焊工"])[1], out[0])
 
 
 def test_minilm_encoder_loads_from_the_package():
