@@ -105,3 +105,11 @@ def test_rank_split_with_an_ensemble(tmp_path):
     assert len({q for q, *_ in result.rows}) == len(QUERIES)
     no_dense = rank_split(bench, bench / "dev", encoder=f"lexical+{OURS}", channels=("links", "lexical"))
     assert no_dense.info["encoder"] is None  # no dense channel: one matcher, no encoder
+
+
+def test_auto_falls_back_to_the_installed_encoders_without_the_shipped_model(tmp_path, monkeypatch):
+    from recommender.recommend import build
+
+    monkeypatch.setattr(build, "DEFAULT_ENCODER_DIR", tmp_path / "missing")
+    assert encoder_names("auto", "zh") == ["use"]
+    assert encoder_names("auto", "en") == ["minilm"]
