@@ -11,7 +11,8 @@ first ``cutoff`` = 100 count); ``gold`` is the set of relevant ids of the query.
 - ``catalog_coverage``: share of the catalog that appears in some top k.
 
 ``evaluate`` averages them overall (``all``) and per slice, skipping queries without relevant ids, and rounds
-to 4 decimals like score.py. ``compare`` sets two rankings of the same queries side by side: the difference of
+to 4 decimals like score.py (whose ``queries`` count, in a split without a slice column, counts every query twice;
+ours counts it once, and the means agree either way). ``compare`` sets two rankings of the same queries side by side: the difference of
 each mean with a 95 % paired-bootstrap interval (queries resampled with replacement, the same resample for both
 runs), so a change can be told from the noise of a finite query set.
 """
