@@ -86,3 +86,18 @@ def test_metrics_equal_score_py_on_a_run_file(tmp_path, bench):
     for slice_name, metrics in theirs.items():
         for name, value in metrics.items():
             assert ours[slice_name][name] == value, (slice_name, name)
+
+
+@pytest.mark.skipif(not SCORE_PY.is_file(), reason="../shared/bench/score.py not available")
+def test_a_split_without_slices_has_score_py_means_and_counts_each_query_once(tmp_path):
+    split = tmp_path / "split"
+    split.mkdir()
+    (split / "queries.csv").write_text("qid,text\nq1,电工\nq2,焊工\nq3,会计\n", encoding="utf-8")
+    (split / "qrels.csv").write_text("qid,item_id,relevance\nq1,a,1\nq2,b,1\nq3,c,1\n", encoding="utf-8")
+    run = tmp_path / "run.csv"
+    run.write_text("qid,item_id,rank,score\nq1,a,1,1\nq2,x,1,1\nq2,b,2,0.5\n", encoding="utf-8")
+    theirs, ours = _load_score_py().score(str(split), str(run)), score_run(split, run)
+    assert set(ours) == set(theirs) == {"all"}
+    assert {k: v for k, v in ours["all"].items() if k in theirs["all"] and k != "queries"} == {
+        k: v for k, v in theirs["all"].items() if k != "queries"}
+    assert ours["all"]["queries"] == 3 and theirs["all"]["queries"] == 6
