@@ -59,16 +59,16 @@ class PhaseTimer:
         setattr(owner, attr, timed)
 
     def install(self, recommender) -> PhaseTimer:
-        m = recommender.matcher
-        if m.encoder is not None:
-            self._wrap(m.encoder, "encode", "encode")
-        if m.linker is not None:
-            self._wrap(m.linker, "link", "search")
-        if m.lexical_index is not None:
-            self._wrap(m.lexical_index, "score_all", "search")
-        if m.dense_index is not None:
-            self._wrap(m.dense_index, "search", "search")
-        self._wrap(m, "match", "fuse")
+        for m in getattr(recommender.matcher, "members", [recommender.matcher]):  # an ensemble: every matcher
+            if m.encoder is not None:
+                self._wrap(m.encoder, "encode", "encode")
+            if m.linker is not None:
+                self._wrap(m.linker, "link", "search")
+            if m.lexical_index is not None:
+                self._wrap(m.lexical_index, "score_all", "search")
+            if m.dense_index is not None:
+                self._wrap(m.dense_index, "search", "search")
+        self._wrap(recommender.matcher, "match", "fuse")
         self._wrap(recommender.ladder, "fit_at_levels", "ladder")
         # The table path (built here if no recommendation has built it yet: the same object it would build).
         tables = recommender.program_tables()

@@ -57,16 +57,18 @@ def catalog_dirs(demo_dir: Path, perf_dir: Path) -> dict[str, Path]:
 
 def raw_search(recommender):
     """A function timing one query encoding + one raw ``index.search(q, 10)`` on the matcher's FAISS index (s),
-    or None without a dense channel. Encoding runs on one torch thread, as the matcher's query path does."""
-    m = recommender.matcher
-    if m.encoder is None or m.dense_index is None:
+    or None without a dense channel; for an ensemble of matchers, the sum over its members. Encoding runs on one
+    torch thread, as the matcher's query path does."""
+    members = getattr(recommender.matcher, "members", [recommender.matcher])
+    if any(m.encoder is None or m.dense_index is None for m in members):
         return None
 
     def run(text: str) -> float:
         with torch_threads(1):
             start = time.perf_counter()
-            q = m.encoder.encode([text])
-            m.dense_index.index.search(np.ascontiguousarray(q, dtype=np.float32), 10)
+            for m in members:
+                q = m.encoder.encode([text])
+                m.dense_index.index.search(np.ascontiguousarray(q, dtype=np.float32), 10)
             return time.perf_counter() - start
 
     return run

@@ -10,7 +10,9 @@ name               encoder
 ``PATH``           the same, when PATH is an existing directory
 =================  ====================================================================================
 
-None of them downloads anything: the weights ship inside installed packages or the given folder.
+None of them downloads anything: the weights ship inside installed packages or the given folder. Where a matcher
+is built from a name (``evaluate --encoder``, ``RECOMMENDER_ENCODER``), several names joined by ``+`` ask for an
+ensemble of matchers, one per encoder (``encoder_members``, ``recommender.matching.ensemble``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,20 @@ def _build(name: str) -> Encoder:
         return SentenceTransformerEncoder(path)
     raise UserError(f"unknown encoder {name!r}; use one of {', '.join(ENCODER_NAMES)} "
                     "(st:PATH or a directory for a local sentence-transformers model)")
+
+
+def encoder_members(spec: str) -> list[str]:
+    """The encoder names of ``spec``: one name, or several different ones joined by ``+`` (an ensemble).
+
+    Examples
+    --------
+    >>> encoder_members("use + st:models/worker-job-static-zh-en")
+    ['use', 'st:models/worker-job-static-zh-en']
+    """
+    names = [n.strip() for n in spec.split("+")]
+    if not all(names) or len(set(names)) != len(names):
+        raise UserError(f"encoder {spec!r}: give one encoder, or several different ones joined by '+'")
+    return names
 
 
 def get_encoder(name_or_path: str, *, cache_dir: str | Path | None = None) -> Encoder:

@@ -145,6 +145,7 @@ def encoder_names(spec: str, language: str) -> list[str]:
     >>> encoder_names("use+lexical", "zh")
     ['use', 'lexical']
     """
+    from recommender.encoders.registry import encoder_members
     from recommender.recommend.build import DEFAULT_ENCODER_DIR
 
     if spec.strip() == "auto":
@@ -152,10 +153,7 @@ def encoder_names(spec: str, language: str) -> list[str]:
         if language == "zh":
             return ["use", ours] if ours else ["use"]
         return [ours or "minilm"]
-    names = [n.strip() for n in spec.split("+")]
-    if not all(names) or len(set(names)) != len(names):
-        raise UserError(f"encoder {spec!r}: give one encoder, or several different ones joined by '+'")
-    return names
+    return encoder_members(spec)
 
 
 def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "auto",

@@ -7,8 +7,10 @@ given); the linked occupations are the members' probabilities averaged. Encoders
 on cn-titles dev, multilingual USE and our static model together rank better than either alone (README,
 "Quality on the benchmarks").
 
-The ensemble has the matcher's evaluation surface (``fit``, ``learn_titles``, ``score``, ``rank``); the
-per-request recommender keeps one fast matcher.
+The ensemble has the matcher's surface (``fit``, ``learn_titles``, ``score``, ``rank``, and the recommender's
+``match`` / ``match_many``), so ``evaluate --encoder A+B`` and ``RECOMMENDER_ENCODER=A+B`` both build one. The
+product's default stays one fast matcher (our static model): USE costs milliseconds per query where ours costs
+a fraction of one.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from recommender.errors import UserError
-from recommender.matching.matcher import Matcher, RankedItems, top_items
+from recommender.matching.corpus import MatchingCorpus
+from recommender.matching.matcher import MajorMatching, Matcher, RankedItems, top_items
 from recommender.matching.scoring import minmax_rows
 
 
-class MatcherEnsemble:
+class MatcherEnsemble(MajorMatching):
     """Average of ``members``' min-max-normalised scores (``weights``: one per member, default equal).
 
     Examples
@@ -49,6 +52,10 @@ class MatcherEnsemble:
     def item_ids(self) -> list[str]:
         return self.members[0].item_ids
 
+    @property
+    def corpus(self) -> MatchingCorpus:
+        return self.members[0].corpus
+
     def fit(self) -> MatcherEnsemble:
         for member in self.members:
             member.fit()
@@ -58,7 +65,13 @@ class MatcherEnsemble:
         """Teach every member's linker the same labelled titles (``Matcher.learn_titles``). Returns self."""
         for member in self.members:
             member.learn_titles(job_titles)
+        self.__dict__.pop("_match", None)
         return self
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_match", None)  # derived lookups, rebuilt on the first match after loading
+        return state
 
     def score(self, queries: Sequence[str]) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
         """Scores (n, items): the weighted mean of the members' per-query min-max-normalised scores; the linked

@@ -417,6 +417,7 @@ class OccupationLinker:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_query", None)  # derived tables: rebuilt on the first query after loading
+        state["encoder"] = None  # configuration: the matcher sets it again after loading (``Matcher.encoder``)
         return state
 
     def query_texts(self, queries: list[str]) -> list[str]:

@@ -80,7 +80,52 @@ def top_items(scores: np.ndarray, linked: Sequence[list[tuple[str, float]]], ids
     return out
 
 
-class Matcher:
+class MajorMatching:
+    """The recommender's ``MajorMatcher`` protocol (``recommender.recommend.engine``) on anything with a ``corpus``
+    and a ``rank`` method: the matcher and the ensemble of matchers. The lookups it derives are kept in
+    ``self.__dict__["_match"]``; classes drop them when their corpus changes and when pickled."""
+
+    corpus: MatchingCorpus
+
+    def match(self, text: str, *, levels: Sequence[str] | None = None, k: int = 50):
+        """Occupations linked to ``text`` and majors ranked for it (``recommender.recommend.engine.MajorMatcher``)."""
+        return self.match_many([text], levels=levels, k=k)[0]
+
+    def match_many(self, texts: Sequence[str], *, levels: Sequence[str] | None = None, k: int = 50) -> list:
+        """``[match(text, levels=levels, k=k) for text in texts]``, scored in one batch (the same results)."""
+        from recommender.recommend.engine import LinkedOccupation, MajorCandidate
+
+        allowed = None
+        if levels:
+            wanted = set(levels)
+            allowed = {i.item_id for i in self.corpus.items if i.level in wanted}
+        names, links_of = self._match_tables()
+        out = []
+        for result in self.rank(list(texts), k=k, allowed=allowed):
+            occupations = [LinkedOccupation(code, names[code], round(p, 4)) for code, p in result.occupations[:5]]
+            linked_codes = {code for code, p in result.occupations[:5] if p >= 0.05}
+            serves: dict[str, list[str]] = {}
+            for _position, item_id, code in sorted(pair for c in linked_codes for pair in links_of.get(c, ())):
+                serves.setdefault(item_id, []).append(code)
+            codes = {item_id: tuple(found) for item_id, found in serves.items()}
+            majors = [MajorCandidate(item_id, score, codes.get(item_id, ())) for item_id, score in result.items]
+            out.append((occupations, majors))
+        return out
+
+    def _match_tables(self) -> tuple[dict[str, str], dict[str, list[tuple[int, str, str]]]]:
+        """Display names by occupation code, and the corpus's links by occupation (with their position in
+        ``corpus.links``, so the codes an item serves keep the corpus's order); built once."""
+        tables = self.__dict__.get("_match")
+        if tables is None:
+            names = {o.code: display_name(o.name) for o in self.corpus.occupations}
+            links_of: dict[str, list[tuple[int, str, str]]] = {}
+            for position, (item_id, code) in enumerate(self.corpus.links):
+                links_of.setdefault(code, []).append((position, item_id, code))
+            tables = self.__dict__["_match"] = (names, links_of)
+        return tables
+
+
+class Matcher(MajorMatching):
     """Ranks the corpus's items for job texts.
 
     Parameters
@@ -110,6 +155,18 @@ class Matcher:
         self.relevance: np.ndarray | None = None
         self.lexical_index: LexicalIndex | None = None
         self.dense_index: DenseIndex | None = None
+
+    @property
+    def encoder(self) -> Encoder | None:
+        """The encoder of the dense channel and of the linker's queries. It is configuration, never pickled (a
+        loaded matcher gets it set again, which also gives it to the linker)."""
+        return self._encoder
+
+    @encoder.setter
+    def encoder(self, encoder: Encoder | None) -> None:
+        self._encoder = encoder
+        if getattr(self, "linker", None) is not None:
+            self.linker.encoder = encoder
 
     @property
     def item_ids(self) -> list[str]:
@@ -207,45 +264,8 @@ class Matcher:
         scores, linked = self.score(queries)
         return top_items(scores, linked, self.item_ids, k, allowed)
 
-    # -- the recommender's MajorMatcher protocol -----------------------------------------------------------
-    def match(self, text: str, *, levels: Sequence[str] | None = None, k: int = 50):
-        """Occupations linked to ``text`` and majors ranked for it (``recommender.recommend.engine.MajorMatcher``)."""
-        return self.match_many([text], levels=levels, k=k)[0]
-
-    def match_many(self, texts: Sequence[str], *, levels: Sequence[str] | None = None, k: int = 50) -> list:
-        """``[match(text, levels=levels, k=k) for text in texts]``, scored in one batch (the same results)."""
-        from recommender.recommend.engine import LinkedOccupation, MajorCandidate
-
-        allowed = None
-        if levels:
-            wanted = set(levels)
-            allowed = {i.item_id for i in self.corpus.items if i.level in wanted}
-        names, links_of = self._match_tables()
-        out = []
-        for result in self.rank(list(texts), k=k, allowed=allowed):
-            occupations = [LinkedOccupation(code, names[code], round(p, 4)) for code, p in result.occupations[:5]]
-            linked_codes = {code for code, p in result.occupations[:5] if p >= 0.05}
-            serves: dict[str, list[str]] = {}
-            for _position, item_id, code in sorted(pair for c in linked_codes for pair in links_of.get(c, ())):
-                serves.setdefault(item_id, []).append(code)
-            codes = {item_id: tuple(found) for item_id, found in serves.items()}
-            majors = [MajorCandidate(item_id, score, codes.get(item_id, ())) for item_id, score in result.items]
-            out.append((occupations, majors))
-        return out
-
-    def _match_tables(self) -> tuple[dict[str, str], dict[str, list[tuple[int, str, str]]]]:
-        """Display names by occupation code, and the corpus's links by occupation (with their position in
-        ``corpus.links``, so the codes an item serves keep the corpus's order); built once."""
-        tables = self.__dict__.get("_match")
-        if tables is None:
-            names = {o.code: display_name(o.name) for o in self.corpus.occupations}
-            links_of: dict[str, list[tuple[int, str, str]]] = {}
-            for position, (item_id, code) in enumerate(self.corpus.links):
-                links_of.setdefault(code, []).append((position, item_id, code))
-            tables = self.__dict__["_match"] = (names, links_of)
-        return tables
-
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_match", None)  # derived lookups, rebuilt on the first match after loading
+        state["_encoder"] = None  # configuration: set again after loading (see ``encoder``)
         return state

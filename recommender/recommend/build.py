@@ -45,20 +45,43 @@ class BuiltRecommender:
         return max(set(provinces), key=provinces.count) if provinces else ""
 
 
-def build_matcher(catalog: Catalog, encoder_name: str | None = None, *, show_progress: bool = True):
-    """A fitted ``recommender.matching.matcher.Matcher`` over ``catalog`` (``none``: links and lexical only)."""
-    from recommender.encoders.registry import get_encoder
+def build_matcher(catalog: Catalog, encoder_name: str | None = None, *, show_progress: bool = True,
+                  encoders: list | None = None):
+    """A fitted ``recommender.matching.matcher.Matcher`` over ``catalog`` (``none``: links and lexical only;
+    several encoder names joined by ``+``: a ``MatcherEnsemble`` of one matcher per encoder). ``encoders``: those
+    of ``encoder_name`` when the caller has loaded them already."""
     from recommender.matching.corpus import MatchingCorpus
+    from recommender.matching.ensemble import MatcherEnsemble
     from recommender.matching.matcher import Matcher, MatcherConfig
 
     encoder_name = encoder_name or default_encoder_name()
     corpus = MatchingCorpus.from_catalog(catalog)
     if encoder_name == "none":
-        matcher = Matcher(corpus, None, MatcherConfig(channels=("links", "lexical")), show_progress).fit()
+        members = [Matcher(corpus, None, MatcherConfig(channels=("links", "lexical")), show_progress).fit()]
     else:
-        matcher = Matcher(corpus, get_encoder(encoder_name), MatcherConfig(), show_progress).fit()
-    matcher.show_progress = False  # progress for the fit only, never per query
-    return matcher
+        encoders = encoders if encoders is not None else _encoders(encoder_name)
+        members = [Matcher(corpus, encoder, MatcherConfig(), show_progress).fit() for encoder in encoders]
+    for member in members:
+        member.show_progress = False  # progress for the fit only, never per query
+    return members[0] if len(members) == 1 else MatcherEnsemble(members)
+
+
+def _encoders(encoder_name: str) -> list:
+    """The encoders ``encoder_name`` names (``none``: no encoder, one matcher without the dense channel)."""
+    from recommender.encoders.registry import encoder_members, get_encoder
+
+    return [None] if encoder_name == "none" else [get_encoder(name) for name in encoder_members(encoder_name)]
+
+
+def _members(matcher) -> list:
+    return list(getattr(matcher, "members", [matcher]))
+
+
+def _attach(matcher, encoders: list) -> None:
+    """Give each matcher of a loaded ``matcher`` (itself, or an ensemble's members) its encoder, in order."""
+    for member, encoder in zip(_members(matcher), encoders, strict=True):
+        member.encoder = encoder
+        member.show_progress = False
 
 
 def _fingerprint(catalog_dir: Path, encoder_name: str) -> str:
@@ -85,30 +108,25 @@ def load_or_build_matcher(catalog: Catalog, catalog_dir: Path, encoder_name: str
     The saved file is written under a temporary name and renamed into place, so a crash mid-write leaves the
     previous file serving; a file that does not load is rebuilt.
     """
-    from recommender.encoders.registry import get_encoder
-
     folder = index_dir(catalog_dir)
     path = folder / f"matcher-{_fingerprint(catalog_dir, encoder_name)}.pkl"
-    encoder = None if encoder_name == "none" else get_encoder(encoder_name)
+    encoders = _encoders(encoder_name)
     if path.exists():
         try:
             with open(path, "rb") as f:
                 matcher = pickle.load(f)
-            matcher.encoder = encoder
-            matcher.show_progress = False
+            _attach(matcher, encoders)
             return matcher
         except Exception:  # noqa: BLE001, S110 - a stale or damaged file fails in many ways: rebuild below
             pass
-    matcher = build_matcher(catalog, encoder_name)
+    matcher = build_matcher(catalog, encoder_name, encoders=encoders)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    matcher.encoder = None  # the encoder is configuration, loaded on its own; never pickled
-    try:
+    try:  # encoders are configuration, loaded on their own: a matcher pickles without them
         with open(tmp, "wb") as f:
             pickle.dump(matcher, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     finally:
-        matcher.encoder = encoder
         tmp.unlink(missing_ok=True)
     for old in folder.glob("matcher-*.pkl"):
         if old != path:
