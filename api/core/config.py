@@ -47,7 +47,8 @@ class Settings(BaseSettings):
         background; the recommendation routes answer 503 until it is ready, and ``/ready`` waits for it.
     recommender_encoder
         Encoder of the matcher (``RECOMMENDER_ENCODER``): '' for the library's default
-        (``recommender.recommend.build.default_encoder_name``), ``none`` for links and lexical channels only.
+        (``recommender.recommend.build.default_encoder_name``), ``none`` for links and lexical channels only,
+        several names joined by ``+`` for an ensemble of matchers (``recommender.matching.ensemble``).
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
