@@ -59,7 +59,7 @@ class PhaseTimer:
         setattr(owner, attr, timed)
 
     def install(self, recommender) -> PhaseTimer:
-        for m in getattr(recommender.matcher, "members", [recommender.matcher]):  # an ensemble: every matcher
+        for m in getattr(recommender.matcher, "members", [recommender.matcher]):  # any MajorMatcher; an ensemble: each
             if m.encoder is not None:
                 self._wrap(m.encoder, "encode", "encode")
             if m.linker is not None:

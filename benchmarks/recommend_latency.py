@@ -59,7 +59,7 @@ def raw_search(recommender):
     """A function timing one query encoding + one raw ``index.search(q, 10)`` on the matcher's FAISS index (s),
     or None without a dense channel; for an ensemble of matchers, the sum over its members. Encoding runs on one
     torch thread, as the matcher's query path does."""
-    members = getattr(recommender.matcher, "members", [recommender.matcher])
+    members = recommender.matcher.members
     if any(m.encoder is None or m.dense_index is None for m in members):
         return None
 

@@ -180,7 +180,7 @@ def compare(rankings: Mapping[str, Sequence[str]], baseline: Mapping[str, Sequen
     over groups of queries with the same relevant ids (titles of one occupation), resampled together.
     """
     ours, theirs = per_query(rankings, qrels, slices), per_query(baseline, qrels, slices)
-    keys = per_query({}, qrels, slices, group_of=lambda qid: "|".join(sorted(qrels[qid])))
+    keys = per_query({}, qrels, slices, group_of=lambda qid: "|".join(sorted(qrels[qid]))) if by_relevant_set else {}
     out: dict[str, dict] = {}
     for name, values in ours.items():
         groups = keys[name]["group"] if by_relevant_set else None

@@ -172,6 +172,11 @@ class Matcher(MajorMatching):
     def item_ids(self) -> list[str]:
         return [i.item_id for i in self.corpus.items]
 
+    @property
+    def members(self) -> list[Matcher]:
+        """The matchers that rank: this one (an ensemble, ``recommender.matching.ensemble``, has several)."""
+        return [self]
+
     def fit(self, indexes: ItemIndexes | None = None) -> Matcher:
         """Build (or take the prebuilt, persisted) indexes, train the linker and the link predictor (knowledge
         only: the corpus's texts and known links)."""

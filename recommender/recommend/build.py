@@ -73,13 +73,9 @@ def _encoders(encoder_name: str) -> list:
     return [None] if encoder_name == "none" else [get_encoder(name) for name in encoder_members(encoder_name)]
 
 
-def _members(matcher) -> list:
-    return list(getattr(matcher, "members", [matcher]))
-
-
 def _attach(matcher, encoders: list) -> None:
     """Give each matcher of a loaded ``matcher`` (itself, or an ensemble's members) its encoder, in order."""
-    for member, encoder in zip(_members(matcher), encoders, strict=True):
+    for member, encoder in zip(matcher.members, encoders, strict=True):
         member.encoder = encoder
         member.show_progress = False
 
