@@ -23,9 +23,11 @@ def register(subparsers) -> None:
         "train-encoder",
         help="train the default dense encoder (static embeddings, Chinese + English) from public taxonomy data",
         description="Build the tokenizer and training pairs from ../shared/data and the benches' knowledge files, "
-                    "train a StaticEmbedding sentence-transformers model with an in-batch contrastive loss, save it "
-                    "to --out with a model card, and report dense-only dev figures. Never reads dev queries or "
-                    "qrels for training.",
+                    "train a StaticEmbedding sentence-transformers model with an in-batch contrastive loss and its "
+                    "cross-fitted companions; then (the teacher stage) fit the link predictor with them and train "
+                    "them again with its top items as the targets of the titles of occupations without links "
+                    "(--mix teacher_top_k=0 skips it); save the average to --out with a model card, and report "
+                    "dense-only dev figures. Never reads dev queries or qrels for training.",
     )
     p.add_argument("--data-dir", type=Path, default=None,
                    help=f"public data folder (default: $RECOMMENDER_DATA_DIR or {DEFAULT_DATA_DIR})")
@@ -96,6 +98,7 @@ def run(args) -> int:
     from recommender.training.dense_eval import BENCH_LANG, evaluate_dense
     from recommender.training.knowledge import load_knowledge
     from recommender.training.model_card import folder_size_mb, measure_speed, render_card
+    from recommender.training.open_world import TARGETS_FILE
     from recommender.training.pairs import PairBuilder
     from recommender.training.static_encoder import (
         TrainConfig,
@@ -138,6 +141,7 @@ def run(args) -> int:
     train_seconds = 0.0
     if not args.crossfit_only:
         shutil.rmtree(args.out / CROSSFIT_DIR, ignore_errors=True)  # members of an earlier model are stale now
+        (args.out / TARGETS_FILE).unlink(missing_ok=True)  # and so are the teacher's targets
         encoder = train_static_encoder(knowledge, config, show_progress=True, device=args.device)
         train_seconds = encoder.seconds
         save_model(encoder, args.out, model_name=name, card=f"# {name}\n\n(model card being written)\n")
@@ -145,6 +149,14 @@ def run(args) -> int:
     if args.crossfit_folds:
         crossfit_seconds, encoder = train_crossfit_models(knowledge, config, args.out, args.crossfit_folds,
                                                           device=args.device)
+    teacher = None
+    if config.mix.teacher_top_k > 0:
+        if args.crossfit_folds:
+            teacher, encoder = teach_serving_model(args, config, knowledge, data_dir, bench_dir, name)
+        else:
+            print("teacher stage skipped: it trains the members again and keeps the self-trained ones for the link "
+                  "predictor, so it needs --crossfit-folds K ≥ 2 (--mix teacher_top_k=0 turns it off)",
+                  file=sys.stderr)
     metrics: dict = {}
     if not args.no_eval:
         with tempfile.TemporaryDirectory() as tmp:
@@ -167,28 +179,66 @@ def run(args) -> int:
     size_mb = folder_size_mb(args.out)
     card = render_card(model_name=name, encoder=encoder, knowledge=knowledge, task_counts=task_counts, metrics=metrics,
                        speed=speed, size_mb=folder_size_mb(args.out, skip=CROSSFIT_DIR), load_seconds=load_seconds,
-                       command=command, crossfit_folds=args.crossfit_folds, members_mb=size_mb)
+                       command=command, crossfit_folds=args.crossfit_folds, members_mb=size_mb, teacher=teacher)
     (args.out / "README.md").write_text(card, encoding="utf-8")
     summary = {"model": str(args.out), "train_seconds": round(train_seconds, 1), "size_mb": size_mb,
                "load_seconds": round(load_seconds, 3), "speed": speed, "command": command,
                "crossfit_folds": args.crossfit_folds, "crossfit_seconds": [round(x, 1) for x in crossfit_seconds],
+               "teacher": teacher,
                "dev_dense": {b: {s: m["recall@10"] for s, m in r.items()} for b, r in metrics.items()}}
     run_file = args.out / "training_run.json"
     run_record = json.loads(run_file.read_text(encoding="utf-8"))
     run_record.update({k: summary[k] for k in ("size_mb", "load_seconds", "speed", "command")})
     run_record["metrics"] = metrics
     if args.crossfit_folds:
-        run_record["averaged_members"] = [f"{CROSSFIT_DIR}/full"] + [
-            f"{CROSSFIT_DIR}/fold-{f}" for f in range(args.crossfit_folds)]
+        members = [f"{CROSSFIT_DIR}/full"] + [f"{CROSSFIT_DIR}/fold-{f}" for f in range(args.crossfit_folds)]
+        if teacher:
+            run_record["predictor_members"] = members
+            run_record["averaged_members"] = (f"the full model and its {args.crossfit_folds} companions trained "
+                                              f"again with the teacher's targets ({TARGETS_FILE}; not kept)")
+            run_record["teacher"] = teacher
+        else:
+            run_record["averaged_members"] = members
     run_file.write_text(json.dumps(run_record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
         what = (f"the average of the full model and its {args.crossfit_folds} cross-fitted companions"
                 if args.crossfit_folds else "one model")
+        if teacher:
+            what += f", trained again with the link predictor's targets for {teacher['occupations']} occupations"
         print(f"saved {args.out} ({summary['size_mb']} MB: {what}) in "
-              f"{(train_seconds + sum(crossfit_seconds)) / 60:.1f} min of training; "
+              f"{(train_seconds + sum(crossfit_seconds)) / 60 + (teacher or {}).get('minutes', 0):.1f} min of "
+              "training; "
               f"load {load_seconds:.2f} s; {speed['texts_per_second_median']} titles/s")
         for bench, slices in summary["dev_dense"].items():
             print(f"  {bench} dev Recall@10 (dense only): " + ", ".join(f"{s} {v:.3f}" for s, v in slices.items()))
     return 0
+
+
+def teach_serving_model(args, config, knowledge, data_dir: Path, bench_dir: Path, name: str):
+    """The teacher stage (``recommender.training.open_world``): fit the link predictor with the members just
+    trained, train them again with its targets for the open-world titles, and make their average the folder's
+    model. Returns the stage's record (``None`` when the benches hold no occupation to teach) and the encoder the
+    folder now holds."""
+    from recommender.encoders.crossfit import MODEL_IS_TAUGHT, TRAINED_WITHOUT, write_manifest
+    from recommender.training.open_world import TARGETS_FILE, predictor_targets, save_targets
+    from recommender.training.static_encoder import load_trained, replace_model_vectors, train_taught_family
+
+    mix = config.mix
+    languages = tuple(lang for lang in mix.teacher_languages if lang in config.languages)
+    start = time.perf_counter()
+    targets = predictor_targets(args.out, bench_dir, data_dir, mix.teacher_top_k, languages)
+    if not targets:
+        print("teacher stage skipped: the benches' knowledge files hold no occupation without links in "
+              f"{', '.join(languages) or 'the configured languages'}", file=sys.stderr)
+        return None, load_trained(args.out)
+    encoder, seconds = train_taught_family(knowledge, config, args.crossfit_folds, targets, device=args.device)
+    replace_model_vectors(encoder, args.out, model_name=name)
+    save_targets(targets, args.out)
+    write_manifest(args.out, args.crossfit_folds, TRAINED_WITHOUT, MODEL_IS_TAUGHT)
+    record = {"top_k": mix.teacher_top_k, "languages": list(languages), "occupations": len(targets),
+              "titles_per_occupation": mix.teacher_titles_per_occupation,
+              "members_seconds": [round(x, 1) for x in seconds],
+              "minutes": round((time.perf_counter() - start) / 60, 2), "targets_file": TARGETS_FILE}
+    return record, encoder

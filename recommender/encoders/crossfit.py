@@ -7,15 +7,18 @@ trust those similarities, and then applies them to occupations whose links are u
 ones it trusts them wrongly. With cross-fitting, the similarities of a linked occupation's training rows come from
 the fold model that never saw its links: they look like those of an unlinked occupation under the main model.
 
-The encoder in MODEL itself is then the *average* of the members' token vectors (a model soup: the full model and
-its companions share their random start, so their vectors average into one model of the same size and speed that
-is better than each member alone; see ``docs/ENCODER_EXPERIMENTS.md``). The link predictor keeps working with the
-members themselves, all single models: the full model for the unlinked occupations, the companions for the linked
-ones, so the similarities it fits on and the ones it applies to come from models of the same kind.
+The encoder in MODEL itself is then an *average* of token vectors (a model soup: models that share their random
+start average into one model of the same size and speed that is better than each alone; see
+``docs/ENCODER_EXPERIMENTS.md``): of the members themselves, or (the shipped recipe) of the same six models
+trained again with the link predictor as the teacher of open-world titles (``recommender.training.open_world``;
+the manifest's ``model_is`` says which). The link predictor keeps working with the members themselves, all single
+self-trained models: the full model for the unlinked occupations, the companions for the linked ones, so the
+similarities it fits on and the ones it applies to come from models of the same kind.
 
 Layout, inside the model's folder::
 
     MODEL/                            the averaged encoder: what queries, indexes and the linker use
+    MODEL/teacher_targets.json        the link predictor's targets the serving model learnt (if taught)
     MODEL/crossfit/crossfit.json      {"folds": K, "fold_of": "crc32(occupation code) mod K", "full": "full", ...}
     MODEL/crossfit/full/              the model trained on every known link (the link predictor's encoder)
     MODEL/crossfit/fold-0/ … fold-{K-1}/   sentence-transformers folders like MODEL itself
@@ -58,13 +61,19 @@ def full_dir(model_dir: str | Path) -> Path:
     return Path(model_dir) / CROSSFIT_DIR / FULL_DIR
 
 
-def write_manifest(model_dir: str | Path, folds: int, description: str) -> Path:
-    """Record that ``model_dir`` has ``folds`` fold models and holds the average of ``crossfit/full`` and them
-    (written after the last file is saved)."""
+TRAINED_WITHOUT = "the known item links of the fold's occupations"
+MODEL_IS_AVERAGE = f"the average of the token vectors of {FULL_DIR} and the folds"
+MODEL_IS_TAUGHT = ("the average of the token vectors of the same models trained again with the link predictor's "
+                   "targets for open-world titles (recommender.training.open_world; not kept)")
+
+
+def write_manifest(model_dir: str | Path, folds: int, description: str, model_is: str = MODEL_IS_AVERAGE) -> Path:
+    """Record that ``model_dir`` has ``folds`` fold models beside ``crossfit/full``, and what ``model_dir`` itself
+    holds (written after the last file is saved)."""
     path = Path(model_dir) / CROSSFIT_DIR / CROSSFIT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {"folds": folds, "fold_of": FOLD_RULE, "trained_without": description, "full": FULL_DIR,
-              "model_is": f"the average of the token vectors of {FULL_DIR} and the folds"}
+              "model_is": model_is}
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 

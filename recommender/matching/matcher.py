@@ -125,6 +125,22 @@ class MajorMatching:
         return tables
 
 
+def fit_link_predictor(corpus: MatchingCorpus, encoder: Encoder | None, config: MatcherConfig,
+                       show_progress: bool = False) -> LinkPredictor:
+    """The matcher's link predictor, fitted on ``corpus``'s known links (its lexical and dense features only when
+    ``config.channels`` has those channels). With a model averaged from members (``recommender.encoders.crossfit``)
+    the predictor works with the members: the full one for the occupations it predicts, the cross-fitted companions
+    for the linked occupations' training rows. The fitted predictor holds no encoder."""
+    channels = set(config.channels)
+    lp_config = replace(config.link_prediction,
+                        use_lexical=config.link_prediction.use_lexical and "lexical" in channels,
+                        use_dense=config.link_prediction.use_dense and "dense" in channels and encoder is not None)
+    predictor = LinkPredictor(corpus, predictor_encoder(encoder), lp_config, show_progress)
+    predictor.fit(crossfit_encoders(encoder) if lp_config.use_dense and lp_config.crossfit else [])
+    predictor.encoder = None  # the members are needed for the fit only: let them go (memory)
+    return predictor
+
+
 class Matcher(MajorMatching):
     """Ranks the corpus's items for job texts.
 
@@ -191,14 +207,8 @@ class Matcher(MajorMatching):
             vectors = self.encoder.encode([i.full_text for i in items], show_progress=self.show_progress)
             self.dense_index = DenseIndex.build(vectors, self.item_ids, self.config.dense_index)
         if "links" in channels:
-            lp_config = replace(self.config.link_prediction,
-                                use_lexical=self.config.link_prediction.use_lexical and "lexical" in channels,
-                                use_dense=self.config.link_prediction.use_dense and "dense" in channels)
-            # a model averaged from members (recommender.encoders.crossfit): the predictor works with the members
-            self.predictor = LinkPredictor(self.corpus, predictor_encoder(self.encoder), lp_config, self.show_progress)
-            companions = crossfit_encoders(self.encoder) if lp_config.use_dense and lp_config.crossfit else []
-            self.relevance = self.predictor.fit(companions)
-            self.predictor.encoder = None  # the members are needed for the fit only: let them go (memory)
+            self.predictor = fit_link_predictor(self.corpus, self.encoder, self.config, self.show_progress)
+            self.relevance = self.predictor.relevance()
             self._fit_linker()
         return self
 

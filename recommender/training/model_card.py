@@ -58,30 +58,50 @@ def _figures_table(metrics: dict) -> str:
     return "\n".join(lines)
 
 
-def crossfit_section(folds: int) -> str:
+def teacher_section(teacher: dict | None, folds: int) -> str:
+    """The card's paragraph on the teacher stage (empty when the model was not taught)."""
+    if not teacher:
+        return ""
+    return f"""## Serving model: the members trained again with the link predictor as teacher
+This folder's model (what queries, indexes and the occupation linker use) is **not** the average of the members
+below: after they were trained, the link predictor was fitted with them exactly as the matcher fits it
+(`recommender.matching.matcher.fit_link_predictor`), and its top {teacher['top_k']} items for each of the
+{teacher['occupations']:,} bench occupations without known links ({', '.join(teacher['languages'])}) became the weak
+targets of that occupation's titles ({teacher['titles_per_occupation']} titles each per epoch, from the first epoch,
+instead of self-training): `teacher_targets.json` lists them. The full model and its {folds} companions were then
+trained again with those targets ({teacher['minutes']:.1f} minutes) and their average is this model; those six
+are not kept. The predictor keeps the self-trained members, so its fit does not depend on what it taught
+(`recommender.training.open_world`, `docs/ENCODER_EXPERIMENTS.md`). The targets come from the benches' knowledge
+files (items, occupations, known links), never from a split's queries or qrels.
+
+"""
+
+
+def crossfit_section(folds: int, taught: bool = False) -> str:
     """The card's paragraph on the cross-fitted companions in ``crossfit/`` (empty without them)."""
     if not folds:
         return ""
+    lead = "Without the teacher stage, this folder's model would be" if taught else "This folder's model is"
     return f"""## Members: the full model and its cross-fitted companions (`crossfit/`)
-This folder's model is the **average of {folds + 1} members' token vectors** (a model soup): `crossfit/full`, the
+{lead} the **average of {folds + 1} members' token vectors** (a model soup): `crossfit/full`, the
 model trained on every known link, and `crossfit/fold-0` … `fold-{folds - 1}`, the same model trained {folds} more
 times with the same configuration and random start, each without the known item links of one fold of the
 occupations (fold = crc32 of the occupation code mod {folds}). The members share their start, so their vectors
 average into one model of the same size and speed that scores better on the dense channel than each member (the
-figures above are the average's; `docs/ENCODER_EXPERIMENTS.md` has the members').
+figures above are {'the serving model' if taught else 'the average'}'s; `docs/ENCODER_EXPERIMENTS.md` has the members').
 The link predictor (`recommender.matching.link_prediction`) works with the single members: a model learns the known
 links, so it rates a linked occupation–item pair more similar than it would rate it unseen; the predictor therefore
 fits its weights on the similarities each linked occupation gets from the companion that never saw its links, and
-applies them to the unlinked occupations with `crossfit/full`. Queries, indexes and the occupation linker use the
-average. `recommender train-encoder --crossfit-only --out MODEL` retrains the companions (and the average) for an
-existing model.
+applies them to the unlinked occupations with `crossfit/full`. Queries, indexes and the occupation linker use
+{"the serving model" if taught else "the average"}. `recommender train-encoder --crossfit-only --out MODEL` retrains the companions (and
+{"the teacher stage" if taught else "the average"}) for an existing model.
 
 """
 
 
 def render_card(*, model_name: str, encoder: TrainedEncoder, knowledge: Knowledge, task_counts: Counter,
                 metrics: dict, speed: dict, size_mb: float, load_seconds: float, command: str,
-                crossfit_folds: int = 0, members_mb: float = 0.0) -> str:
+                crossfit_folds: int = 0, members_mb: float = 0.0, teacher: dict | None = None) -> str:
     """The model card text (Markdown)."""
     cfg = encoder.config
     members_size = f" (with its members in `crossfit/`: {members_mb} MB)" if crossfit_folds and members_mb else ""
@@ -169,7 +189,7 @@ Speed ({machine}): {speed.get('texts_per_second_median', 'n/a')} short titles pe
 of 1,000), single-text latency {speed.get('single_text_latency_ms_median', 'n/a')} ms. `python benchmarks/encoder_speed.py`
 measures it again and prints the machine's facts.
 
-{crossfit_section(crossfit_folds)}## Limits
+{teacher_section(teacher, crossfit_folds)}{crossfit_section(crossfit_folds, bool(teacher))}## Limits
 - Bag of tokens: word order is ignored (电工 vs 工电), negation and long descriptions are weak points.
 - Titles with words that never occur in the training corpus map only through their characters / pieces.
 - The links used are incomplete by design (benchmark withholding); the `title-related` targets are inferred, not

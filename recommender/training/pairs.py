@@ -52,6 +52,12 @@ class PairMix:
     self_training_from_epoch: int = 3
     self_training_top_k: int = 3
     related_bonus: float = 0.05
+    # The link predictor as the teacher of open-world titles (``recommender.training.open_world``): the serving
+    # model is trained again with, for each bench occupation without links (languages below), the predictor's
+    # top ``teacher_top_k`` items as its titles' weak targets, from the first epoch; 0 turns the stage off.
+    teacher_top_k: int = 5
+    teacher_languages: tuple[str, ...] = ("en",)
+    teacher_titles_per_occupation: int = 48
 
 
 def item_views(e: Entity) -> dict[str, str]:
@@ -119,9 +125,15 @@ class PairBuilder:
         # Weak item targets for occupations without known links, set by the trainer from the model's own
         # occupation-text → item ranking (self-training); empty until then.
         self.inferred_links: dict[str, list[str]] = {}
+        # Weak item targets given by a teacher (the link predictor, ``recommender.training.open_world``); they
+        # take precedence over self-training. Empty unless the trainer is given some.
+        self.teacher_links: dict[str, list[str]] = {}
 
     def weak_targets(self, occ_key: str, lang: str) -> list[str]:
-        """Weak item targets of an occupation without links: self-training links, else related occupations' items."""
+        """Weak item targets of an occupation without links: the teacher's, else self-training links, else related
+        occupations' items."""
+        if occ_key in self.teacher_links:
+            return self.teacher_links[occ_key]
         if occ_key in self.inferred_links:
             return self.inferred_links[occ_key]
         if lang in self.mix.related_languages:
@@ -188,7 +200,9 @@ class PairBuilder:
 
         Weak targets come from the model itself once it has learnt occupation text → item (the top items for the
         occupation's definition and tasks, nudged towards the items of O*NET related occupations), else from
-        related occupations alone. Open-world titles thus learn where their occupation's text points.
+        related occupations alone. Open-world titles thus learn where their occupation's text points. An occupation
+        with teacher targets contributes ``mix.teacher_titles_per_occupation`` titles, the others
+        ``mix.related_titles_per_occupation``.
         """
         out = []
         kind = self.item_kind[lang]
@@ -199,7 +213,9 @@ class PairBuilder:
             if not items:
                 continue
             avoid = set(items) | {occ.key}
-            for title in self._sample(occ.short_texts, self.mix.related_titles_per_occupation, rng):
+            n = (self.mix.teacher_titles_per_occupation if occ.key in self.teacher_links
+                 else self.mix.related_titles_per_occupation)
+            for title in self._sample(occ.short_texts, n, rng):
                 out.append(self._example(f"{lang}-title-related", self._title(title, lang, rng), occ.key,
                                          rng.choice(items), self._item_view(rng), avoid, rng))
         return out
@@ -267,7 +283,7 @@ class PairBuilder:
         out: list[Example] = []
         for lang in languages:
             out += self.title_to_item(lang, rng)
-            if self.mix.related_titles_per_occupation > 0:
+            if self.mix.related_titles_per_occupation > 0 or self.teacher_links:
                 out += self.title_to_related_item(lang, rng)
             out += self.title_to_occupation(lang, rng)
             out += self.occupation_to_item(lang, rng)

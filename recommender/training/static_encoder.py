@@ -149,7 +149,8 @@ def _seed_everything(seed: int) -> None:
 
 
 def train_static_encoder(knowledge: Knowledge, config: TrainConfig, *, show_progress: bool = True,
-                         callback=None, device: str = "cpu", teacher_encode=None) -> TrainedEncoder:
+                         callback=None, device: str = "cpu", teacher_encode=None,
+                         teacher_links: dict[str, list[str]] | None = None) -> TrainedEncoder:
     """Build the tokenizer and train token vectors on the knowledge graph.
 
     Parameters
@@ -167,6 +168,11 @@ def train_static_encoder(knowledge: Knowledge, config: TrainConfig, *, show_prog
         across devices up to floating-point order.
     teacher_encode : callable, optional
         Replaces the teacher's encoder when ``config.english_init`` names one (precomputed vectors, tests).
+    teacher_links : dict, optional
+        Occupation key → item keys from the link predictor (``recommender.training.open_world``): the weak
+        targets of the titles of those occupations without known links whose language is in
+        ``config.mix.teacher_languages``, from the first epoch, instead of self-training (at most
+        ``config.mix.teacher_top_k`` each).
 
     Returns
     -------
@@ -194,6 +200,7 @@ def train_static_encoder(knowledge: Knowledge, config: TrainConfig, *, show_prog
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     cache = _TokenCache(tokenizer)
     builder = PairBuilder(knowledge, config.mix)
+    builder.teacher_links = _taught(builder, teacher_links or {})
     relations = _Relations(knowledge, _weak_links(builder, config.languages))
 
     min_batch = max(2, config.batch_size // 32)
@@ -234,6 +241,24 @@ def train_static_encoder(knowledge: Knowledge, config: TrainConfig, *, show_prog
             callback(epoch + 1, _snapshot(model, tokenizer, cache, seen, config, history, started))
     bar.close()
     return _snapshot(model, tokenizer, cache, seen, config, history, started)
+
+
+def _taught(builder: PairBuilder, teacher_links: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The teacher's targets this run uses: occupations of the teacher's languages without known links here (a
+    cross-fitted companion's held-out occupations keep self-training), items that exist, ``teacher_top_k`` each."""
+    mix, kg = builder.mix, builder.kg
+    if mix.teacher_top_k <= 0:
+        return {}
+    out = {}
+    for key, items in teacher_links.items():
+        lang = key.split(":", 1)[0]
+        if lang not in mix.teacher_languages or key not in kg.entities or lang not in builder.item_kind \
+                or kg.linked(key, builder.item_kind[lang]):
+            continue
+        known = [i for i in items if i in kg.entities][: mix.teacher_top_k]
+        if known:
+            out[key] = known
+    return out
 
 
 def _weak_links(builder: PairBuilder, languages: tuple[str, ...]) -> dict[str, list[str]]:
@@ -335,9 +360,7 @@ def config_from_run(model_dir: Path) -> TrainConfig:
     if not path.is_file():
         raise UserError(f"{path} not found: {model_dir} is not a model trained by `recommender train-encoder`")
     recorded = dict(json.loads(path.read_text(encoding="utf-8"))["config"])
-    mix = dict(recorded.pop("mix", {}))
-    if "related_languages" in mix:
-        mix["related_languages"] = tuple(mix["related_languages"])
+    mix = {k: tuple(v) if isinstance(v, list) else v for k, v in dict(recorded.pop("mix", {})).items()}
     if "languages" in recorded:
         recorded["languages"] = tuple(recorded["languages"])
     try:
@@ -391,7 +414,14 @@ def train_crossfit_models(knowledge: Knowledge, config: TrainConfig, model_dir: 
     """
     import shutil
 
-    from recommender.encoders.crossfit import CROSSFIT_DIR, CROSSFIT_FILE, fold_dir, full_dir, write_manifest
+    from recommender.encoders.crossfit import (
+        CROSSFIT_DIR,
+        CROSSFIT_FILE,
+        TRAINED_WITHOUT,
+        fold_dir,
+        full_dir,
+        write_manifest,
+    )
 
     if folds < 2:
         raise UserError(f"--crossfit-folds {folds}: cross-fitting needs at least 2 folds (0 to skip it)")
@@ -428,8 +458,24 @@ def train_crossfit_models(knowledge: Knowledge, config: TrainConfig, model_dir: 
         seconds.append(encoder.seconds)
     average = average_encoders([load_trained(full)] + [load_trained(fold_dir(model_dir, f)) for f in range(folds)])
     replace_model_vectors(average, model_dir, model_name=name)
-    write_manifest(model_dir, folds, "the known item links of the fold's occupations")
+    write_manifest(model_dir, folds, TRAINED_WITHOUT)
     return seconds, average
+
+
+def train_taught_family(knowledge: Knowledge, config: TrainConfig, folds: int, teacher_links: dict[str, list[str]],
+                        *, show_progress: bool = True, device: str = "cpu") -> tuple[TrainedEncoder, list[float]]:
+    """The serving model of a model with a teacher stage (``recommender.training.open_world``): the full model and
+    its ``folds`` cross-fitted companions trained again, this time with the link predictor's targets for the titles
+    of the occupations without links, and averaged (the same soup as ``train_crossfit_models``, kept in memory
+    only). Returns the average and each member's seconds."""
+    members = []
+    for fold in range(-1, folds):
+        what = "the full model" if fold < 0 else f"fold {fold + 1}/{folds} (without the links of its occupations)"
+        print(f"teacher stage: training {what} with the link predictor's targets", file=sys.stderr)
+        kg = knowledge if fold < 0 else knowledge.without_occupation_links(fold, folds)
+        members.append(train_static_encoder(kg, config, show_progress=show_progress, device=device,
+                                            teacher_links=teacher_links))
+    return average_encoders(members), [m.seconds for m in members]
 
 
 def replace_model_vectors(encoder: TrainedEncoder, model_dir: Path, *, model_name: str) -> None:

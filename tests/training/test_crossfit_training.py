@@ -32,7 +32,7 @@ from recommender.training.static_encoder import (
 )
 
 TINY = TrainConfig(dim=16, epochs=1, batch_size=8, english_vocab_size=150, min_word_count=1,
-                   mix=PairMix(self_training_from_epoch=0))
+                   mix=PairMix(self_training_from_epoch=0, teacher_top_k=0))  # the teacher stage: test_open_world
 
 
 def test_the_fold_of_an_occupation_depends_on_its_code_only():
@@ -194,7 +194,7 @@ def test_the_command_trains_the_full_model_its_companions_and_their_average(tiny
     data, bench = tiny_sources
     model = tmp_path / "model"
     base = ["train-encoder", "--data-dir", str(data), "--bench-dir", str(bench), "--out", str(model),
-            "--epochs", "1", "--dim", "16", "--batch-size", "8", "--no-eval", "--json"]
+            "--epochs", "1", "--dim", "16", "--batch-size", "8", "--no-eval", "--json", "--mix", "teacher_top_k=0"]
     assert main(base + ["--crossfit-folds", "2"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert len(summary["crossfit_seconds"]) == 2 and crossfit_folds(model) == 2
