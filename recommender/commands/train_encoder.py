@@ -152,7 +152,7 @@ def run(args) -> int:
     teacher = None
     if config.mix.teacher_top_k > 0:
         if args.crossfit_folds:
-            teacher, encoder = teach_serving_model(args, config, knowledge, data_dir, bench_dir, name)
+            teacher, encoder = teach_serving_model(args, config, knowledge, data_dir, bench_dir, name, encoder)
         else:
             print("teacher stage skipped: it trains the members again and keeps the self-trained ones for the link "
                   "predictor, so it needs --crossfit-folds K ≥ 2 (--mix teacher_top_k=0 turns it off)",
@@ -216,14 +216,14 @@ def run(args) -> int:
     return 0
 
 
-def teach_serving_model(args, config, knowledge, data_dir: Path, bench_dir: Path, name: str):
+def teach_serving_model(args, config, knowledge, data_dir: Path, bench_dir: Path, name: str, members_average):
     """The teacher stage (``recommender.training.open_world``): fit the link predictor with the members just
     trained, train them again with its targets for the open-world titles, and make their average the folder's
     model. Returns the stage's record (``None`` when the benches hold no occupation to teach) and the encoder the
-    folder now holds."""
+    folder now holds (``members_average``, the one it held, when there is nothing to teach)."""
     from recommender.encoders.crossfit import MODEL_IS_TAUGHT, TRAINED_WITHOUT, write_manifest
     from recommender.training.open_world import TARGETS_FILE, predictor_targets, save_targets
-    from recommender.training.static_encoder import load_trained, replace_model_vectors, train_taught_family
+    from recommender.training.static_encoder import replace_model_vectors, train_taught_family
 
     mix = config.mix
     languages = tuple(lang for lang in mix.teacher_languages if lang in config.languages)
@@ -232,7 +232,7 @@ def teach_serving_model(args, config, knowledge, data_dir: Path, bench_dir: Path
     if not targets:
         print("teacher stage skipped: the benches' knowledge files hold no occupation without links in "
               f"{', '.join(languages) or 'the configured languages'}", file=sys.stderr)
-        return None, load_trained(args.out)
+        return None, members_average
     encoder, seconds = train_taught_family(knowledge, config, args.crossfit_folds, targets, device=args.device)
     replace_model_vectors(encoder, args.out, model_name=name)
     save_targets(targets, args.out)

@@ -23,8 +23,6 @@ import numpy as np
 
 from recommender.errors import UserError
 
-# bench → (language, knowledge-key prefix of its occupations, of its items); see recommender.training.knowledge
-BENCH_KEYS = {"cn-titles": ("cn", "cn:occ:", "cn:major:"), "en-onet": ("en", "en:occ:", "en:cip:")}
 TARGETS_FILE = "teacher_targets.json"
 
 
@@ -40,12 +38,14 @@ def predictor_targets(model_dir: str | Path, bench_dir: str | Path, data_dir: st
     from recommender.encoders.sentence_transformer import SentenceTransformerEncoder
     from recommender.matching.corpus import MatchingCorpus
     from recommender.matching.matcher import MatcherConfig, fit_link_predictor
+    from recommender.training.dense_eval import BENCH_ITEM_KIND, BENCH_LANG
 
     if top_k < 1:
         raise UserError(f"teacher_top_k {top_k}: the teacher needs at least one item per occupation")
     encoder = SentenceTransformerEncoder(Path(model_dir))
     out: dict[str, list[str]] = {}
-    for bench, (lang, occ_prefix, item_prefix) in BENCH_KEYS.items():
+    for bench, lang in BENCH_LANG.items():
+        occ_prefix, item_prefix = f"{lang}:occ:", f"{lang}:{BENCH_ITEM_KIND[bench]}:"  # knowledge keys
         folder = Path(bench_dir) / bench
         if lang not in languages or not (folder / "items.csv").is_file() or not (folder / "occupations.csv").is_file():
             continue
