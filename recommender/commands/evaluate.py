@@ -50,6 +50,10 @@ def register(subparsers) -> None:
     p.add_argument("--cv-unit", choices=("query", "occupation"), default="query",
                    help="what --cross-validate deals to folds: single queries (default; new titles of known "
                    "occupations) or all queries with the same relevant items together (new occupations)")
+    p.add_argument("--no-rerank", action="store_true",
+                   help="do not rerank with a model learned from labelled queries (by default, when --learn-from "
+                   "or --cross-validate gives labelled queries, a logistic regression over each candidate's "
+                   "channel scores reorders the 50 best candidates)")
     p.add_argument("-k", type=int, default=100, help="rows per query in the run file (default 100)")
     p.add_argument("--progress", action="store_true", help="show progress bars on stderr")
     p.add_argument("--json", action="store_true", help="print metrics, timings and settings as JSON")
@@ -85,7 +89,8 @@ def run(args) -> int:
         raise UserError(f"--cross-validate needs {Path(args.split_dir) / 'qrels.csv'}: the folds learn from it")
     result = rank_split(args.bench_dir, args.split_dir, encoder=args.encoder, channels=channels,
                         data_dir=data_dir, cache_dir=cache_dir, k=args.k, show_progress=args.progress,
-                        learn_from=learn_from, cross_validate=args.cross_validate, cv_unit=args.cv_unit)
+                        learn_from=learn_from, cross_validate=args.cross_validate, cv_unit=args.cv_unit,
+                        rerank=not args.no_rerank)
     write_run(result.rows, args.out)
     metrics = score_run(args.split_dir, args.out)  # after ranking: the only place qrels are read
     if args.json:
@@ -103,6 +108,11 @@ def run(args) -> int:
           + (f"; cross-validated in {info['cross_validation_folds']} folds by {info['cross_validation_unit']} "
              "(each fold taught by the others)"
              if info["cross_validation_folds"] else ""), file=sys.stderr)
+    reranker = info["reranker"]
+    print(f"reranked the {reranker['depth']} best candidates with a model learned from "
+          f"{reranker['training_queries']} labelled queries" if reranker else
+          "no reranking (no labelled queries to learn from)" if not args.no_rerank else "no reranking (--no-rerank)",
+          file=sys.stderr)
     if info.get("link_predictor_crossfit_folds"):
         print(f"link predictor fitted on the similarities of {info['link_predictor_crossfit_folds']} cross-fitted "
               "encoder folds", file=sys.stderr)

@@ -160,20 +160,30 @@ def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "
                channels: tuple[str, ...] = ("links", "lexical", "dense"), data_dir: str | Path | None = None,
                cache_dir: str | Path | None = None, k: int = 100, show_progress: bool = False,
                learn_from: str | Sequence[str | Path] = "auto", cross_validate: int = 0,
-               cv_unit: str = "query") -> RunResult:
+               cv_unit: str = "query", rerank: bool = True) -> RunResult:
     """Rank the bench's items for every query of the split (its qrels are never read here, except with
-    ``cross_validate``, where each fold is ranked by a linker taught by the other folds' labels only).
+    ``cross_validate``, where each fold is ranked by a linker and a reranker taught by the other folds' labels
+    only).
 
     ``encoder``: one name, several joined by ``+`` (an ensemble), or ``auto`` (``encoder_names``); ``learn_from``:
     see ``learning_splits``. ``cv_unit``: ``query`` deals queries to folds (a fold's titles are new, their
     occupations may have other labelled titles, as for a split of new titles); ``occupation`` keeps queries with
     the same relevant items in one fold (a fold's occupations have no labelled title, as for a split of new
-    occupations).
+    occupations). ``rerank``: when there are labelled queries to learn from (the learning splits, or the other
+    folds), reorder each query's best candidates with a ``LearnedReranker`` fitted on them
+    (``recommender.matching.reranker``); without labelled queries nothing is reranked.
     """
     from recommender.encoders.registry import get_encoder
     from recommender.matching.corpus import MatchingCorpus
     from recommender.matching.ensemble import MatcherEnsemble
-    from recommender.matching.matcher import Matcher, MatcherConfig
+    from recommender.matching.matcher import Matcher, MatcherConfig, top_items
+    from recommender.matching.reranker import (
+        RERANK_DEPTH,
+        LearnedReranker,
+        RerankedMatcher,
+        candidates,
+        mean_coefficients,
+    )
 
     timings = {}
     t0 = time.perf_counter()
@@ -192,23 +202,47 @@ def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "
                for enc in encoders]
     matcher = members[0] if len(members) == 1 else MatcherEnsemble(members)
     timings["fit"] = time.perf_counter() - t1
+    rerank = rerank and "links" in channels  # the reranker's features describe the links channel
+    teacher_batches = []
+    if rerank and teachers:
+        t = time.perf_counter()
+        teacher_batches = teacher_candidates(matcher, corpus, teachers)
+        matcher.learn_titles(taught)
+        timings["rerank_training"] = time.perf_counter() - t
+    rerankers: list[LearnedReranker] = []
     t2 = time.perf_counter()
     if cross_validate:
         if cv_unit not in CV_UNITS:
             raise UserError(f"cross-validation unit {cv_unit!r}: choose from {', '.join(CV_UNITS)}")
+        relevant = read_relevant(split_dir)
         groups = None
         if cv_unit == "occupation":
-            relevant = read_relevant(split_dir)
             groups = [frozenset(relevant.get(q.qid, ())) or q.qid for q in queries]
         folds = cross_validation_folds(queries, cross_validate, groups=groups)
         results = [None] * len(queries)
+        fold_batches = []
         for f in range(cross_validate):
             others = {q.qid for q, g in zip(queries, folds) if g != f}
             matcher.learn_titles(taught + labelled_titles(corpus, split_dir, others))
             rows = np.flatnonzero(folds == f)
-            for r, res in zip(rows, matcher.rank([queries[r].text for r in rows], k=k)):
+            texts = [queries[r].text for r in rows]
+            if rerank:
+                cand = candidates(matcher, texts, RERANK_DEPTH)
+                fold_batches.append((rows, cand, cand.labels(matcher.item_ids,
+                                                             [relevant.get(queries[r].qid, set()) for r in rows])))
+            else:
+                for r, res in zip(rows, matcher.rank(texts, k=k)):
+                    results[r] = res
+        for f, (rows, cand, _) in enumerate(fold_batches):
+            reranker = LearnedReranker().fit(teacher_batches + [(c, y) for g, (_, c, y) in enumerate(fold_batches)
+                                                                if g != f])
+            rerankers.append(reranker)
+            for r, res in zip(rows, top_items(reranker.rerank(cand), cand.linked, matcher.item_ids, k)):
                 results[r] = res
     else:
+        if teacher_batches:
+            rerankers.append(LearnedReranker().fit(teacher_batches))
+            matcher = RerankedMatcher(matcher, rerankers[0])
         results = matcher.rank([q.text for q in queries], k=k)
     timings["rank"] = time.perf_counter() - t2
     rows = [(q.qid, item_id, r + 1, score)
@@ -219,13 +253,43 @@ def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "
             "language": corpus.language, "items": len(corpus.items), "occupations": len(corpus.occupations),
             "links": len(corpus.links), "queries": len(queries),
             "learned_from": [str(d) for d in teachers], "learned_titles": len(taught),
-            "cross_validation_folds": cross_validate, "cross_validation_unit": cv_unit if cross_validate else None}
+            "cross_validation_folds": cross_validate, "cross_validation_unit": cv_unit if cross_validate else None,
+            "reranker": {"depth": RERANK_DEPTH, "models": len(rerankers),
+                         "training_queries": max(r.training_queries for r in rerankers),
+                         "coefficients": mean_coefficients(rerankers)} if rerankers else None}
     predictors = [(e, m.predictor) for e, m in zip(encoders, members) if m.predictor is not None]
     if predictors:  # one entry per member encoder in an ensemble
         info["link_predictor"] = predictors[0][1].coefficients() if len(members) == 1 else {
             e.name: p.coefficients() for e, p in predictors}
         info["link_predictor_crossfit_folds"] = max(p.crossfit_folds for _, p in predictors)
     return RunResult(rows, queries, timings, info)
+
+
+TEACHER_FOLDS = 5
+
+
+def teacher_candidates(matcher, corpus, teachers: Sequence[Path], folds: int = TEACHER_FOLDS) -> list:
+    """The labelled splits' queries as reranker training batches ``(candidates, labels)``: scored in ``folds``
+    folds, each by the matcher whose linker learned the other folds' labelled titles only, so a training row is
+    scored as a new query will be. Leaves the linker taught by the last fold's complement: the caller teaches it
+    what it needs next."""
+    from recommender.matching.reranker import RERANK_DEPTH, candidates
+
+    pooled = [(d, q) for d in teachers for q in read_queries(d) if q.text.strip()]
+    if len(pooled) < 2:
+        return []
+    relevant = {d: read_relevant(d) for d in teachers}
+    fold_of = cross_validation_folds([q for _, q in pooled], min(folds, len(pooled)))
+    batches = []
+    for f in range(int(fold_of.max()) + 1):
+        titles = [pair for d in teachers for pair in labelled_titles(
+            corpus, d, {q.qid for (src, q), g in zip(pooled, fold_of) if src == d and g != f})]
+        matcher.learn_titles(titles)
+        rows = np.flatnonzero(fold_of == f).tolist()
+        cand = candidates(matcher, [pooled[r][1].text for r in rows], RERANK_DEPTH)
+        batches.append((cand, cand.labels(matcher.item_ids,
+                                          [relevant[pooled[r][0]].get(pooled[r][1].qid, set()) for r in rows])))
+    return batches
 
 
 def write_run(rows, path: str | Path) -> None:

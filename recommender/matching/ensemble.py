@@ -77,10 +77,14 @@ class MatcherEnsemble(MajorMatching):
         """Scores (n, items): the weighted mean of the members' per-query min-max-normalised scores; the linked
         occupations of each query: the members' probabilities averaged with the same weights, the 10 best."""
         queries = list(queries)
-        total = np.zeros((len(queries), len(self.item_ids)), dtype=np.float32)
-        linked: list[dict[str, float]] = [defaultdict(float) for _ in queries]
-        for member, weight in zip(self.members, self.weights):
-            scores, occupations = member.score(queries)
+        return self.combine([member.score(queries) for member in self.members])
+
+    def combine(self, results: Sequence[tuple[np.ndarray, list[list[tuple[str, float]]]]]
+                ) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
+        """The members' ``score`` results (one per member, in order) as the ensemble's (see ``score``)."""
+        total = np.zeros_like(results[0][0], dtype=np.float32)
+        linked: list[dict[str, float]] = [defaultdict(float) for _ in results[0][1]]
+        for (scores, occupations), weight in zip(results, self.weights):
             total += weight * minmax_rows(scores)
             for acc, occs in zip(linked, occupations):
                 for code, p in occs:

@@ -59,6 +59,17 @@ class MatcherConfig:
 
 
 @dataclass(frozen=True)
+class ChannelScores:
+    """A batch's channel scores before fusion: ``parts`` by channel name, (n, items) each; the linked occupations
+    of each query; and ``known`` (n, items), the part of the links channel that comes from known links (the rest
+    is the link predictor's), when asked for."""
+
+    parts: dict[str, np.ndarray]
+    linked: list[list[tuple[str, float]]]
+    known: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class RankedItems:
     """One query's result: item ids and scores, best first, and the occupations it was linked to."""
 
@@ -232,11 +243,18 @@ class Matcher(MajorMatching):
         A query's row does not depend on the other queries of the batch (bit for bit), so scoring texts in
         batches and one at a time give the same rankings.
         """
+        channels = self.channel_scores(queries)
+        return self.fuse(channels.parts), channels.linked
+
+    def channel_scores(self, queries: Sequence[str], with_known: bool = False) -> ChannelScores:
+        """Each channel's raw scores of every item for every query, before fusion (``score`` fuses them); with
+        ``with_known``, also the share of the links channel that comes from known links."""
         queries = list(queries)
         channels = set(self.config.channels)
         n_items = len(self.corpus.items)
         parts: dict[str, np.ndarray] = {}
         linked: list[list[tuple[str, float]]] = [[] for _ in queries]
+        known = None
         vectors: dict[str, np.ndarray] = {}
         if "dense" in channels and queries:  # one encoder call for the queries and the linker's texts
             texts = list(dict.fromkeys(queries + (self.linker.query_texts(queries) if "links" in channels else [])))
@@ -244,8 +262,9 @@ class Matcher(MajorMatching):
                 vectors = dict(zip(texts, self.encoder.encode(texts, show_progress=self.show_progress)))
         if "links" in channels:
             cand, probs = self.linker.link(queries, embeddings=vectors)
-            scores = np.einsum("qk,qki->qi", probs, self.relevance[cand])
-            parts["links"] = scores
+            parts["links"] = np.einsum("qk,qki->qi", probs, self.relevance[cand])
+            if with_known:
+                known = np.einsum("qk,qki->qi", probs, self.predictor.known[cand])
             occs = self.corpus.occupations
             linked = [[(occs[o].code, float(p)) for o, p in zip(c[:10], pr[:10])] for c, pr in zip(cand, probs)]
         if "lexical" in channels:
@@ -258,9 +277,10 @@ class Matcher(MajorMatching):
                 for item_id, s in self.dense_index.search(q[row: row + 1], k=n_items)[0]:
                     dense[row, position[item_id]] = s
             parts["dense"] = dense
-        return self._fuse(parts), linked
+        return ChannelScores(parts, linked, known)
 
-    def _fuse(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+    def fuse(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+        """One score per item from the channels' scores (see the module docstring)."""
         if "links" in parts:
             out = minmax_rows(parts["links"])
             if "lexical" in parts:
@@ -273,6 +293,12 @@ class Matcher(MajorMatching):
             ranks = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1, kind="stable")
             out += 1.0 / (self.config.rrf_k + ranks + 1.0)
         return out
+
+    def combine(self, results: Sequence[tuple[np.ndarray, list[list[tuple[str, float]]]]]
+                ) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
+        """The members' ``score`` results as one (one member: its own)."""
+        (scores, linked), = results
+        return scores, linked
 
     def rank(self, queries: Sequence[str], k: int = 100, allowed: set[str] | None = None) -> list[RankedItems]:
         """The ``k`` best items per query (only ``allowed`` item ids when given), with the linked occupations."""

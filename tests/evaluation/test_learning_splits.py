@@ -20,6 +20,7 @@ from recommender.evaluation.bench import (
     read_queries,
 )
 from recommender.evaluation.toy import write_toy_bench
+from recommender.matching import reranker as reranker_module
 from recommender.matching.corpus import MatchingCorpus
 from recommender.matching.matcher import Matcher
 
@@ -99,7 +100,7 @@ def test_cross_validation_teaches_each_fold_with_the_other_folds_only(toy, monke
 
     monkeypatch.setattr(Matcher, "learn_titles", learn)
     monkeypatch.setattr(Matcher, "rank", rank)
-    result = rank_split(toy, toy / "dev", encoder="lexical", learn_from="none", cross_validate=3)
+    result = rank_split(toy, toy / "dev", encoder="lexical", learn_from="none", cross_validate=3, rerank=False)
     assert len(taught) == len(ranked) == 3
     for titles, texts in zip(taught, ranked):
         assert titles and not titles & texts  # no fold learns from its own queries
@@ -136,3 +137,62 @@ def test_cross_validation_by_occupation_keeps_queries_with_the_same_items_in_one
     assert result.info["cross_validation_unit"] == "occupation"
     with pytest.raises(UserError, match="unit"):
         rank_split(toy, toy / "dev", encoder="lexical", learn_from="none", cross_validate=3, cv_unit="title")
+
+
+def test_the_reranker_learns_from_the_teachers_queries_scored_fold_by_fold(toy, monkeypatch):
+    taught, scored = [], []
+    real_learn, real_candidates = Matcher.learn_titles, reranker_module.candidates
+
+    def learn(self, titles):
+        taught.append({t for t, _ in titles})
+        return real_learn(self, titles)
+
+    def spy(matcher, texts, depth=reranker_module.RERANK_DEPTH):
+        scored.append((set(taught[-1]) if taught else set(), set(texts)))
+        return real_candidates(matcher, texts, depth)
+
+    monkeypatch.setattr(Matcher, "learn_titles", learn)
+    monkeypatch.setattr(reranker_module, "candidates", spy)
+    result = rank_split(toy, toy / "dev", encoder="lexical")
+    teacher_texts = {q.text for q in read_queries(toy / "train")}
+    folds = [texts for _, texts in scored[:5]]  # then the ranked split (train is a copy of dev: the same texts)
+    assert len(scored) == 6 and sum(map(len, folds)) == len(teacher_texts) == len(set().union(*folds))
+    for titles, texts in scored[:5]:
+        assert not titles & texts  # a training query is scored by a linker that has not learned its own title
+    assert taught[-1] == {t for t, _ in labelled_titles(MatchingCorpus.from_bench(toy), toy / "train")}
+    info = result.info["reranker"]
+    assert info["models"] == 1 and info["training_queries"] == len(teacher_texts) and info["depth"] == 50
+    assert "m0.links_predicted" in info["coefficients"]
+    assert {r[0] for r in result.rows} == {q.qid for q in read_queries(toy / "dev")}
+
+
+def test_cross_validated_reranking_fits_one_model_per_fold_without_its_queries(toy, monkeypatch):
+    fitted = []
+    real_fit = reranker_module.LearnedReranker.fit
+
+    def fit(self, batches):
+        fitted.append(sum(len(c.rows) for c, _ in batches))
+        return real_fit(self, batches)
+
+    monkeypatch.setattr(reranker_module.LearnedReranker, "fit", fit)
+    result = rank_split(toy, toy / "dev", encoder="lexical", learn_from="none", cross_validate=3)
+    folds = cross_validation_folds(read_queries(toy / "dev"), 3)
+    assert fitted == [int((folds != f).sum()) for f in range(3)]  # each model: the other folds' queries only
+    assert result.info["reranker"]["models"] == 3
+    assert {r[0] for r in result.rows} == {q.qid for q in read_queries(toy / "dev")}
+
+
+def test_without_labelled_queries_or_when_asked_nothing_is_reranked(toy, tmp_path):
+    assert rank_split(toy, toy / "dev", encoder="lexical", learn_from="none").info["reranker"] is None
+    assert rank_split(toy, toy / "dev", encoder="lexical", rerank=False).info["reranker"] is None
+    assert rank_split(toy, toy / "dev", encoder="lexical", channels=("lexical", "dense")).info["reranker"] is None
+    err = io.StringIO()
+    args = ["evaluate", str(toy), str(toy / "dev"), "--out", str(tmp_path / "run.csv"), "--encoder", "lexical",
+            "--no-cache"]
+    with redirect_stdout(io.StringIO()), redirect_stderr(err):
+        assert main(args) == 0
+        assert main(args + ["--no-rerank"]) == 0
+        assert main(args + ["--learn-from", "none"]) == 0
+    lines = err.getvalue()
+    assert "reranked the 50 best candidates with a model learned from 7 labelled queries" in lines
+    assert "no reranking (--no-rerank)" in lines and "no reranking (no labelled queries to learn from)" in lines
