@@ -12,11 +12,14 @@ Features of a candidate (per member matcher, then for the whole):
 - the member's fused score (min-max normalised per query) and its rank;
 - each channel's score (min-max normalised) and rank: ``links``, ``lexical``, ``dense``;
 - the links channel's raw score, split into the part from known links and the part from the link predictor;
+- each of these scores times the member linker's probability of its best occupation (how much to trust the
+  links channel, and the content channels instead, depends on how sure the linker is);
 - the fixed fusion's score, rank and distance to the query's best score.
 
 Ranks are kept as positions (0 = best): the model is linear, so it sees "in the channel's top few" only
-through them. Query-level quantities (how sure the linker is, the query's length) are left out: a linear
-pointwise model gives every candidate of a query the same shift for them, which cannot reorder anything.
+through them. Query-level quantities on their own (how sure the linker is, the query's length) are left out: a
+linear pointwise model gives every candidate of a query the same shift for them, which cannot reorder anything;
+they matter only through the products above.
 
 Training rows must be scored the way the ranked queries will be: by a matcher whose linker has not learned
 from the row's own label (``recommender.evaluation.bench.rank_split`` scores them in folds).
@@ -86,6 +89,9 @@ def candidates(matcher, queries: Sequence[str], depth: int = RERANK_DEPTH) -> Ca
         if channels.known is not None:
             columns[f"m{m}.links_known"] = channels.known
             columns[f"m{m}.links_predicted"] = channels.parts["links"] - channels.known
+        confidence = np.array([[occs[0][1] if occs else 0.0] for occs in channels.linked], dtype=np.float32)
+        for name in [n for n in columns if n.startswith(f"m{m}.") and not n.endswith("_rank")]:
+            columns[f"{name}×confidence"] = columns[name] * confidence
     scores, linked = matcher.combine(results)
     columns["fused"] = minmax_rows(scores)
     columns["fused_rank"] = _ranks(scores)
