@@ -41,12 +41,14 @@ def register(subparsers) -> None:
                    help=f"embedding cache (default ${CACHE_ENV}, else var/cache/embeddings in the project)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     p.add_argument("--learn-from", action="append", metavar="DIR",
-                   help="a labelled split (queries.csv + qrels.csv) whose titles teach the occupation linker; "
+                   help="a labelled split (queries.csv + qrels.csv) whose titles teach the occupation linker and "
+                   "whose queries teach the reranker; "
                    "repeatable; 'auto' (default): every other split folder of BENCH_DIR with a qrels.csv (for a "
                    "hidden test split: dev; for dev: none); 'none': learn from no split")
     p.add_argument("--cross-validate", type=int, default=0, metavar="K",
-                   help="rank SPLIT_DIR in K folds, each with a linker taught by the other folds' labels (reads "
-                   "SPLIT_DIR/qrels.csv for the other folds only): what learning from a labelled split brings")
+                   help="rank SPLIT_DIR in K folds, each with a linker and a reranker taught by the other folds' "
+                   "labels (reads SPLIT_DIR/qrels.csv for the other folds only): what learning from a labelled "
+                   "split brings")
     p.add_argument("--cv-unit", choices=("query", "occupation"), default="query",
                    help="what --cross-validate deals to folds: single queries (default; new titles of known "
                    "occupations) or all queries with the same relevant items together (new occupations)")

@@ -6,8 +6,10 @@ written.
 
 Labelled splits teach the occupation linker (``labelled_titles``): by default, every *other* split folder of the
 bench that has a ``qrels.csv`` (for a hidden ``test`` split: the public ``dev``; for ``dev`` itself: nothing).
-To measure what learning from a split's own labels brings without ranking any query with its own label,
-``rank_split(..., cross_validate=K)`` ranks each of K folds with a linker taught by the other folds only.
+Their queries also teach a reranker of the best candidates (``recommender.matching.reranker``;
+``teacher_candidates``). To measure what learning from a split's own labels brings without ranking any query with
+its own label, ``rank_split(..., cross_validate=K)`` ranks each of K folds with a linker and a reranker taught by
+the other folds only.
 """
 
 from __future__ import annotations
