@@ -102,7 +102,9 @@ def run(args) -> int:
         return 0
     t = result.timings
     print(f"wrote {args.out}: {len(result.rows)} rows for {len(result.queries)} queries "
-          f"({t['total']:.1f}s: fit {t['fit']:.1f}s, rank {t['rank']:.1f}s; encoder {result.info['encoder']}; "
+          f"({t['total']:.1f}s: fit {t['fit']:.1f}s, "
+          + (f"reranker training {t['rerank_training']:.1f}s, " if "rerank_training" in t else "")
+          + f"rank {t['rank']:.1f}s; encoder {result.info['encoder']}; "
           f"channels {','.join(channels)})", file=sys.stderr)
     info = result.info
     taught = ", ".join(Path(d).name for d in info["learned_from"]) or "no other split"

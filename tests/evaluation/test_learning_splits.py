@@ -195,4 +195,5 @@ def test_without_labelled_queries_or_when_asked_nothing_is_reranked(toy, tmp_pat
         assert main(args + ["--learn-from", "none"]) == 0
     lines = err.getvalue()
     assert "reranked the 50 best candidates with a model learned from 7 labelled queries" in lines
+    assert "reranker training" in lines.splitlines()[0]  # the timing line of the first (reranked) run
     assert "no reranking (--no-rerank)" in lines and "no reranking (no labelled queries to learn from)" in lines
