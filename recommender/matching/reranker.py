@@ -64,11 +64,6 @@ class Candidates:
         ids = np.asarray(item_ids, dtype=object)
         return np.array([[i in rel for i in ids[row]] for row, rel in zip(self.rows, relevant)], dtype=bool)
 
-    def take(self, rows: np.ndarray) -> Candidates:
-        """The candidates of the queries at ``rows`` (positions in this batch)."""
-        return Candidates(self.rows[rows], self.features[rows], self.feature_names, self.scores[rows],
-                          [self.linked[r] for r in rows.tolist()])
-
 
 def candidates(matcher, queries: Sequence[str], depth: int = RERANK_DEPTH) -> Candidates:
     """Score ``queries`` with ``matcher`` (a ``Matcher`` or an ensemble: anything with ``members`` and
@@ -99,8 +94,7 @@ def candidates(matcher, queries: Sequence[str], depth: int = RERANK_DEPTH) -> Ca
     depth = min(depth, scores.shape[1])
     rows = np.argsort(-scores, axis=1, kind="stable")[:, :depth]
     names = tuple(columns)
-    features = np.stack([np.take_along_axis(columns[name], rows, axis=1) for name in names], axis=-1) \
-        if len(queries) else np.zeros((0, depth, len(names)), dtype=np.float32)
+    features = np.stack([np.take_along_axis(columns[name], rows, axis=1) for name in names], axis=-1)
     return Candidates(rows, features.astype(np.float32), names, scores, linked)
 
 
@@ -110,8 +104,9 @@ class LearnedReranker:
 
     Examples
     --------
-    >>> reranker = LearnedReranker().fit(candidates(matcher, texts), labels)    # doctest: +SKIP
-    >>> reranker.rerank(candidates(matcher, new_texts))                         # doctest: +SKIP
+    >>> cand = candidates(matcher, texts)                                               # doctest: +SKIP
+    >>> reranker = LearnedReranker().fit([(cand, cand.labels(matcher.item_ids, relevant))])  # doctest: +SKIP
+    >>> scores = reranker.rerank(candidates(matcher, new_texts))                         # doctest: +SKIP
     """
 
     def __init__(self, C: float = 1.0):

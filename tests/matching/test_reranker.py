@@ -46,9 +46,6 @@ def test_candidates_are_the_best_items_of_the_fixed_fusion_with_named_features(m
     labels = cand.labels(matcher.item_ids, RELEVANT)
     ids = np.asarray(matcher.item_ids)
     assert labels[0].tolist() == [i in RELEVANT[0] for i in ids[cand.rows[0]]]
-    sub = cand.take(np.array([2, 0]))
-    np.testing.assert_array_equal(sub.rows, cand.rows[[2, 0]])
-    assert sub.linked == [cand.linked[2], cand.linked[0]]
 
 
 def test_an_ensembles_candidates_describe_every_member(matcher):
