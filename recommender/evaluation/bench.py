@@ -209,7 +209,8 @@ def rank_split(bench_dir: str | Path, split_dir: str | Path, *, encoder: str = "
     if rerank and teachers:
         t = time.perf_counter()
         teacher_batches = teacher_candidates(matcher, corpus, teachers)
-        matcher.learn_titles(taught)
+        if not cross_validate:  # cross-validation teaches each fold's linker itself
+            matcher.learn_titles(taught)
         timings["rerank_training"] = time.perf_counter() - t
     rerankers: list[LearnedReranker] = []
     t2 = time.perf_counter()

@@ -168,7 +168,7 @@ class LearnedReranker:
 
 class RerankedMatcher(MajorMatching):
     """A matcher (or an ensemble) whose ``depth`` best candidates a fitted ``LearnedReranker`` reorders. It has the
-    matcher's ranking surface (``score``, ``rank``, ``learn_titles``, ``match`` / ``match_many``)."""
+    matcher's ranking surface (``score``, ``rank``, ``match`` / ``match_many``)."""
 
     def __init__(self, matcher, reranker: LearnedReranker, depth: int = RERANK_DEPTH):
         if not reranker.fitted:
@@ -186,11 +186,6 @@ class RerankedMatcher(MajorMatching):
     @property
     def members(self) -> list:
         return self.matcher.members
-
-    def learn_titles(self, job_titles: Sequence[tuple[str, str]]) -> RerankedMatcher:
-        self.matcher.learn_titles(job_titles)
-        self.__dict__.pop("_match", None)
-        return self
 
     def score(self, queries: Sequence[str]) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
         cand = candidates(self.matcher, queries, self.depth)
