@@ -83,6 +83,15 @@ def test_bad_arguments_are_user_errors(tmp_path):
     assert main(["evaluate", str(tmp_path / "nowhere"), str(tmp_path), "--out", str(tmp_path / "r.csv")]) == 2
 
 
+def _cold_run(bench: Path, split: Path, tmp_path: Path):
+    """Rank ``split`` with an empty embedding cache, write and score the run: (result, overall metrics, seconds)."""
+    start = time.perf_counter()
+    result = rank_split(bench, split, data_dir=SHARED / "data", cache_dir=tmp_path / "cache")
+    elapsed = time.perf_counter() - start
+    write_run(result.rows, tmp_path / "run.csv")
+    return result, score_run(split, tmp_path / "run.csv")["all"], elapsed
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("bench,floor", [("cn-titles", {"recall@10": 0.70, "mrr": 0.60}),
                                           ("en-onet", {"recall@10": 0.58, "mrr": 0.65})])
@@ -90,11 +99,7 @@ def test_full_bench_dev_run(tmp_path, bench, floor):
     root = SHARED / "bench" / bench
     if not (root / "dev" / "queries.csv").is_file():
         pytest.skip(f"{root} not available")
-    start = time.perf_counter()
-    result = rank_split(root, root / "dev", data_dir=SHARED / "data", cache_dir=tmp_path / "cache")  # cold cache
-    elapsed = time.perf_counter() - start
-    write_run(result.rows, tmp_path / "run.csv")
-    metrics = score_run(root / "dev", tmp_path / "run.csv")["all"]
+    _, metrics, elapsed = _cold_run(root, root / "dev", tmp_path)
     assert all(metrics[k] >= v for k, v in floor.items()), metrics
     assert elapsed < 300, f"{bench} dev took {elapsed:.0f}s"
 
@@ -128,11 +133,7 @@ def test_a_split_learning_from_another_is_ranked_and_reranked_cold_in_under_5_mi
     if not (root / "dev" / "queries.csv").is_file():
         pytest.skip(f"{root} not available")
     halves = _halves(root, tmp_path / bench)
-    start = time.perf_counter()
-    result = rank_split(halves, halves / "b", data_dir=SHARED / "data", cache_dir=tmp_path / "cache")  # cold cache
-    elapsed = time.perf_counter() - start
+    result, metrics, elapsed = _cold_run(halves, halves / "b", tmp_path)
     assert result.info["learned_from"] == [str(halves / "a")] and result.info["reranker"]["models"] == 1
-    write_run(result.rows, tmp_path / "run.csv")
-    metrics = score_run(halves / "b", tmp_path / "run.csv")["all"]
     assert all(metrics[k] >= v for k, v in floor.items()), metrics
     assert elapsed < 300, f"{bench}: ranking b after learning from a took {elapsed:.0f}s"
